@@ -1,0 +1,1 @@
+"""ARMS assessments (7 risk and 5 protective factors) and risk management plans, with sergeant approval."""

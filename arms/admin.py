@@ -1,0 +1,1 @@
+"""ARMS admin registrations (ADMIN role only; no casework is edited here)."""

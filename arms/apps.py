@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ArmsConfig(AppConfig):
+    name = "arms"
+    verbose_name = "ARMS"

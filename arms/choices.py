@@ -1,0 +1,1 @@
+"""ARMS enumerations (TextChoices)."""

@@ -1,0 +1,1 @@
+"""ARMS forms: explicit fields, no business rules."""

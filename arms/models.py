@@ -1,0 +1,1 @@
+"""ARMS models: fields, constraints, and docstrings that explain the domain."""

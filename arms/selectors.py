@@ -1,0 +1,1 @@
+"""ARMS reads: every function takes the acting user and scopes by it."""

@@ -1,0 +1,1 @@
+"""ARMS API input and output serializers (explicit fields)."""

@@ -1,0 +1,1 @@
+"""ARMS Celery tasks: take ids, call a service."""

@@ -1,0 +1,1 @@
+"""ARMS HTML views: thin, over the services and selectors."""

@@ -1,0 +1,1 @@
+"""Caseload admin registrations (ADMIN role only; no casework is edited here)."""

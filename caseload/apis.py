@@ -1,0 +1,1 @@
+"""Caseload API views (DRF): thin, one per operation, over the services and selectors."""

@@ -1,0 +1,1 @@
+"""Caseload enumerations (TextChoices)."""

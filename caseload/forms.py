@@ -1,0 +1,1 @@
+"""Caseload forms: explicit fields, no business rules."""

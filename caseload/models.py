@@ -1,0 +1,1 @@
+"""Caseload models: fields, constraints, and docstrings that explain the domain."""

@@ -1,0 +1,1 @@
+"""Caseload reads: every function takes the acting user and scopes by it."""

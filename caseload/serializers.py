@@ -1,0 +1,1 @@
+"""Caseload API input and output serializers (explicit fields)."""

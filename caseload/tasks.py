@@ -1,0 +1,1 @@
+"""Caseload Celery tasks: take ids, call a service."""

@@ -1,0 +1,1 @@
+"""Caseload HTML views: thin, over the services and selectors."""

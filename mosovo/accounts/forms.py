@@ -1,0 +1,21 @@
+"""Sign-in and password forms."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+
+class SignInForm(AuthenticationForm):
+    """Django's authentication form with one generic message for every failure.
+
+    A wrong username, a wrong password and a disabled account all read the same, so the
+    page reveals nothing about which accounts exist.
+    """
+
+    error_messages = {
+        "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
+        "inactive": "Enter a correct username and password. Both are case-sensitive.",
+    }
+
+    username = forms.CharField(label="Username", max_length=150)

@@ -1,0 +1,1 @@
+"""Audit events. The append-only ``AuditEvent`` model arrives with the audit issue."""

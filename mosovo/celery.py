@@ -1,0 +1,45 @@
+"""The Celery app and the one beat schedule.
+
+Broker: ``CELERY_BROKER_URL`` (Redis in production and CI); unset, kombu's filesystem
+transport under ``var/celery`` so `make run` needs no server. Tasks are JSON only, take
+ids, are acknowledged late and rejected back to the queue if the worker dies.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mosovo.settings.local")
+
+app = Celery("mosovo")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_configure.connect
+def _prepare_filesystem_broker(sender: Celery, **kwargs: object) -> None:
+    # The filesystem transport needs its folders before the worker starts.
+    options = sender.conf.broker_transport_options or {}
+    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        if key in options:
+            Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+def _beat_schedule() -> dict[str, dict[str, object]]:
+    from django.conf import settings
+
+    return {
+        "heartbeat": {
+            "task": "mosovo.ops.heartbeat",
+            "schedule": float(settings.HEARTBEAT_INTERVAL_SECONDS),
+            "options": {"expires": float(settings.HEARTBEAT_INTERVAL_SECONDS)},
+        },
+    }
+
+
+@app.on_after_configure.connect
+def _install_beat_schedule(sender: Celery, **kwargs: object) -> None:
+    sender.conf.beat_schedule = _beat_schedule()

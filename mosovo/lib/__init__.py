@@ -1,0 +1,1 @@
+"""Small shared helpers (PDF rendering, SVG charts, CSV safety) used by several apps."""

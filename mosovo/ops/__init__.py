@@ -1,0 +1,1 @@
+"""Operations: the record of periodic task runs (heartbeat, later the deadline sweeps)."""

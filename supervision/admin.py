@@ -1,0 +1,1 @@
+"""Supervision admin registrations (ADMIN role only; no casework is edited here)."""

@@ -1,0 +1,1 @@
+"""Supervision forms: explicit fields, no business rules."""

@@ -1,0 +1,1 @@
+"""Supervision models: fields, constraints, and docstrings that explain the domain."""

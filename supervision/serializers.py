@@ -1,0 +1,1 @@
+"""Supervision API input and output serializers (explicit fields)."""

@@ -1,0 +1,1 @@
+"""Supervision Celery tasks: take ids, call a service."""

@@ -1,0 +1,7 @@
+"""Supervision URLs (namespace ``supervision``)."""
+
+from django.urls import URLPattern, URLResolver
+
+app_name = "supervision"
+
+urlpatterns: list[URLPattern | URLResolver] = []

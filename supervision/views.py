@@ -1,0 +1,1 @@
+"""Supervision HTML views: thin, over the services and selectors."""

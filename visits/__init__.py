@@ -1,0 +1,1 @@
+"""Home visits: pre-visit safety assessment, planning, recording, compliance checks and visit frequency."""

@@ -1,0 +1,1 @@
+"""Visits admin registrations (ADMIN role only; no casework is edited here)."""

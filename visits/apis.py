@@ -1,0 +1,1 @@
+"""Visits API views (DRF): thin, one per operation, over the services and selectors."""

@@ -1,0 +1,1 @@
+"""Visits forms: explicit fields, no business rules."""

@@ -1,0 +1,1 @@
+"""Visits models: fields, constraints, and docstrings that explain the domain."""

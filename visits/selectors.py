@@ -1,0 +1,1 @@
+"""Visits reads: every function takes the acting user and scopes by it."""

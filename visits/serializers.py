@@ -1,0 +1,1 @@
+"""Visits API input and output serializers (explicit fields)."""

@@ -1,0 +1,4 @@
+"""Visits writes: keyword-only, typed functions named <entity>_<action>.
+
+Each runs in a transaction with its audit event.
+"""

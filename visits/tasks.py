@@ -1,0 +1,1 @@
+"""Visits Celery tasks: take ids, call a service."""

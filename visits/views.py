@@ -1,0 +1,1 @@
+"""Visits HTML views: thin, over the services and selectors."""
