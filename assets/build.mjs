@@ -1,7 +1,7 @@
 // Compile mosovo's front-end assets into static/ (committed). Run with `make assets`.
 // Output is deterministic for a given package-lock.json, so CI can check it is current.
 import { compile } from "sass";
-import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -24,8 +24,21 @@ writeFileSync(out("css", "mosovo.css"), css.css + "\n");
 copy("node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js", out("js", "govuk-frontend.min.js"));
 copy("node_modules/@ministryofjustice/frontend/moj/moj-frontend.min.js", out("js", "moj-frontend.min.js"));
 copy("assets/js/mosovo.mjs", out("js", "mosovo.mjs"));
-for (const icon of ["icon-arrow-black-down.svg", "icon-arrow-black-up.svg", "icon-search-black.svg"]) {
-  copy(`node_modules/@ministryofjustice/frontend/moj/assets/images/${icon}`, out("vendor", "govuk", "images", icon));
+// Copy exactly the images the stylesheet refers to. The crest is never shipped: this is
+// a police service, so its place is taken by an empty image of our own.
+rmSync(out("vendor"), { recursive: true, force: true });
+const sources = ["node_modules/govuk-frontend/dist/govuk/assets/images", "node_modules/@ministryofjustice/frontend/moj/assets/images"];
+const referenced = new Set([...css.css.matchAll(/url\("?\/static\/vendor\/govuk\/images\/([^")]+)"?\)/g)].map((m) => m[1]));
+for (const image of [...referenced].sort()) {
+  const target = out("vendor", "govuk", "images", image);
+  if (image.includes("crest") || image.includes("crown")) {
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>\n');
+    continue;
+  }
+  const source = sources.map((dir) => join(dir, image)).find((path) => existsSync(join(root, path)));
+  if (!source) throw new Error(`stylesheet refers to ${image}, which no package provides`);
+  copy(source, target);
 }
 // axe-core is used only by the browser tests; it is vendored so the tests need no Node.js.
 copy("node_modules/axe-core/axe.min.js", join(root, "tests", "browser", "vendor", "axe.min.js"));

@@ -50,19 +50,19 @@ class Personas:
 
 @pytest.fixture
 def personas(db: None) -> Personas:
-    force = factories.ForceFactory(name="Test Constabulary", code="TC")
-    team_a = factories.TeamFactory(force=force, name="Team A")
-    team_b = factories.TeamFactory(force=force, name="Team B")
+    force = factories.ForceFactory.create(name="Test Constabulary", code="TC")
+    team_a = factories.TeamFactory.create(force=force, name="Team A")
+    team_b = factories.TeamFactory.create(force=force, name="Team B")
     return Personas(
         force=force,
         team_a=team_a,
         team_b=team_b,
-        officer_a=factories.OfficerFactory(username="officer_a", team=team_a),
-        sergeant_a=factories.SergeantFactory(username="sergeant_a", team=team_a),
-        officer_b=factories.OfficerFactory(username="officer_b", team=team_b),
-        inspector=factories.InspectorFactory(username="inspector", force=force),
-        admin=factories.AdminFactory(username="admin", force=force),
-        auditor=factories.AuditorFactory(username="auditor", force=force),
+        officer_a=factories.OfficerFactory.create(username="officer_a", team=team_a),
+        sergeant_a=factories.SergeantFactory.create(username="sergeant_a", team=team_a),
+        officer_b=factories.OfficerFactory.create(username="officer_b", team=team_b),
+        inspector=factories.InspectorFactory.create(username="inspector", force=force),
+        admin=factories.AdminFactory.create(username="admin", force=force),
+        auditor=factories.AuditorFactory.create(username="auditor", force=force),
     )
 
 

@@ -205,10 +205,11 @@ SPECTACULAR_SETTINGS = {
 # ------------------------------------------------------------------------------
 # Celery (https://docs.celeryq.dev/en/stable/userguide/configuration.html)
 # CELERY_BROKER_URL: redis://host:6379/0 in production and CI. Unset: kombu's
-# filesystem transport under var/celery, which needs no server.
+# filesystem transport under var/celery (MOSOVO_CELERY_DIR moves it), which needs no
+# server. Beat keeps its schedule state in the same folder.
 # ------------------------------------------------------------------------------
 CELERY_BROKER_URL: str = env.str("CELERY_BROKER_URL", default="filesystem://")
-CELERY_QUEUE_DIR = VAR_DIR / "celery"
+CELERY_QUEUE_DIR = Path(env.str("MOSOVO_CELERY_DIR", default=str(VAR_DIR / "celery")))
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
         "data_folder_in": str(CELERY_QUEUE_DIR / "queue"),
@@ -229,7 +230,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_QUEUE_DIR / "celerybeat-schedule")
 # How often beat sends the heartbeat (seconds).
 HEARTBEAT_INTERVAL_SECONDS = env.int("MOSOVO_HEARTBEAT_SECONDS", default=60)
 

@@ -19,7 +19,8 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-# Tasks are sent only by the tests that start a real worker, which pass the broker
-# connection explicitly; anything else sent by accident goes nowhere.
-CELERY_BROKER_URL = "memory://"
-CELERY_BROKER_TRANSPORT_OPTIONS = {}
+# The tests that start a real worker pass it CELERY_BROKER_URL and send over an explicit
+# connection. Without one, anything sent by accident goes to an in-memory broker.
+if not env.str("CELERY_BROKER_URL", default=""):
+    CELERY_BROKER_URL = "memory://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}

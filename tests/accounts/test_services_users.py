@@ -39,7 +39,5 @@ def test_short_password_is_refused_and_nothing_saved(personas: Personas) -> None
 
 
 def test_user_takes_the_force_of_their_team(personas: Personas) -> None:
-    user = user_create(
-        username="newbie", role=Role.OFFICER, password="a-long-enough-password", team=personas.team_a
-    )
+    user = user_create(username="newbie", role=Role.OFFICER, password="a-long-enough-password", team=personas.team_a)
     assert user.force == personas.force
