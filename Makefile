@@ -7,7 +7,7 @@ PORT ?= 8000
 export PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test pytest lint format assets assets-check bench clean
+.PHONY: help install run test pytest lint format assets assets-check code bench clean
 
 help: ## List the make targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -47,6 +47,9 @@ assets: ## Rebuild static/ from package.json (needs Node.js and npm)
 assets-check: assets ## Fail if the committed static/ differs from a fresh build
 	@git diff --exit-code --stat -- static tests/browser/vendor || { echo "static/ is out of date: run 'make assets' and commit"; exit 1; }
 	@test -z "$$(git status --porcelain -- static tests/browser/vendor)" || { git status --porcelain -- static tests/browser/vendor; echo "static/ has uncommitted build output: run 'make assets' and commit"; exit 1; }
+
+code: install ## Print a demo account's current security code: make code ACCOUNT=officer.north1
+	@MOSOVO_DEMO=1 $(BIN)/python manage.py demo_code $(ACCOUNT)
 
 bench: install ## Run the benchmarks (reported in docs/benchmarks.md)
 	@bin/test -m benchmark --benchmark-only $(ARGS)

@@ -14,6 +14,8 @@ urlpatterns = [
     path("arms/", include("arms.urls")),
     path("visits/", include("visits.urls")),
     path("supervision/", include("supervision.urls")),
+    path("audit/", include("mosovo.audit.urls")),
+    path("api/", include("mosovo.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("admin/", admin.site.urls),
     path("healthz", ops_views.healthz, name="healthz"),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
+from caseload.models import RSO
 from mosovo.accounts.models import Force, Team, User
 from tests import factories
 
@@ -66,12 +67,66 @@ def personas(db: None) -> Personas:
     )
 
 
+def verified_login(client: Client, user: User) -> Client:
+    """Sign a test client in as ``user`` with a verified second factor (as after TOTP)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="authenticator", defaults={"confirmed": True})
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
 @pytest.fixture
 def client_for(client: Client):  # type: ignore[no-untyped-def]
-    """Return a function that gives a client signed in as a user."""
+    """Return a function that gives a client signed in (second factor verified) as a user."""
 
     def sign_in(user: User) -> Client:
-        client.force_login(user)
-        return client
+        return verified_login(client, user)
 
     return sign_in
+
+
+# Text that only out-of-scope records carry. No response a user gets may contain it
+# unless that user may see the record (tests scan every body for it). Team B's canary is
+# out of scope for team A; the other force's canary is out of scope for everyone here,
+# inspectors included.
+CANARY = "CANARY-7f3a9c"
+CANARY_OTHER_FORCE = "CANARY-X-41d0e2"
+
+
+@dataclass
+class Casework:
+    """An RSO of team A, a canary RSO of team B, and a canary RSO of another force."""
+
+    rso_a: RSO
+    rso_b: RSO
+    rso_other_force: RSO
+
+
+@pytest.fixture
+def casework(personas: Personas) -> Casework:
+    other_force = factories.ForceFactory.create(name="Other Constabulary", code="OC")
+    other_team = factories.TeamFactory.create(force=other_force, name="Team X")
+    return Casework(
+        rso_a=factories.RSOFactory.create(
+            team=personas.team_a, allocated_officer=personas.officer_a, family_name="Ashdown", summary="Team A case."
+        ),
+        rso_b=factories.RSOFactory.create(
+            team=personas.team_b,
+            allocated_officer=personas.officer_b,
+            family_name=f"Brook{CANARY}",
+            given_names=f"Canary {CANARY}",
+            summary=f"Team B case {CANARY}",
+            visor_reference="VS-CANARY-B",
+        ),
+        rso_other_force=factories.RSOFactory.create(
+            team=other_team,
+            family_name=f"Xavier{CANARY_OTHER_FORCE}",
+            summary=f"Other force case {CANARY_OTHER_FORCE}",
+            visor_reference="VS-CANARY-X",
+        ),
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import factory
 from factory.django import DjangoModelFactory
 
+from caseload.models import RSO
 from mosovo.accounts.choices import Role, VettingLevel
 from mosovo.accounts.models import Force, Team, User
 
@@ -67,3 +68,17 @@ class AdminFactory(InspectorFactory):
 
 class AuditorFactory(InspectorFactory):
     role = Role.AUDITOR
+
+
+class RSOFactory(DjangoModelFactory[RSO]):
+    class Meta:
+        model = RSO
+
+    family_name = factory.Faker("last_name")
+    given_names = factory.Faker("first_name_male")
+    date_of_birth = factory.Faker("date_of_birth", minimum_age=19, maximum_age=80)
+    visor_reference = factory.Sequence(lambda n: f"VS-TEST-{n:06d}")
+    pnc_id = factory.Sequence(lambda n: f"20/{n:07d}X")
+    team = factory.SubFactory(TeamFactory)
+    allocated_officer = None
+    summary = "Fictional test record."

@@ -1,5 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import Force, Team, TrainingRecord, User
 
@@ -37,3 +40,40 @@ class UserAdmin(BaseUserAdmin[User]):
         (None, {"classes": ("wide",), "fields": ("username", "password1", "password2", "role", "force", "team")}),
     )
     readonly_fields = ["last_login", "date_joined"]
+
+
+# django-otp's own device admins show each device's secret key and QR code, which would let
+# an administrator take over a user's second factor. Administrators may only see that a
+# device exists and delete it, which makes the user enrol again at their next sign-in.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+@admin.register(TOTPDevice)
+class AuthenticatorAdmin(admin.ModelAdmin[TOTPDevice]):
+    list_display = ["user", "name", "confirmed", "last_used_at"]
+    list_filter = ["confirmed"]
+    search_fields = ["user__username"]
+    fields = ["user", "name", "confirmed", "last_used_at"]
+    readonly_fields = ["user", "name", "confirmed", "last_used_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: TOTPDevice | None = None) -> bool:
+        return False
+
+
+@admin.register(StaticDevice)
+class BackupCodesAdmin(admin.ModelAdmin[StaticDevice]):
+    list_display = ["user", "name", "confirmed"]
+    search_fields = ["user__username"]
+    fields = ["user", "name", "confirmed"]
+    readonly_fields = ["user", "name", "confirmed"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: StaticDevice | None = None) -> bool:
+        return False

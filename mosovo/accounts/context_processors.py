@@ -20,11 +20,11 @@ class NavItem:
 
 # Each role's navigation, in order. Later features add their pages here.
 _NAVIGATION: dict[str, list[tuple[str, str]]] = {
-    Role.OFFICER: [("Home", "home")],
-    Role.SERGEANT: [("Home", "home")],
-    Role.INSPECTOR: [("Home", "home")],
-    Role.ADMIN: [("Home", "home"), ("Administration", "admin:index")],
-    Role.AUDITOR: [("Home", "home")],
+    Role.OFFICER: [("Home", "home"), ("Caseload", "caseload:rso_list")],
+    Role.SERGEANT: [("Home", "home"), ("Caseload", "caseload:rso_list")],
+    Role.INSPECTOR: [("Home", "home"), ("Caseload", "caseload:rso_list")],
+    Role.ADMIN: [("Home", "home"), ("Administration", "admin:index"), ("Audit log", "audit:log")],
+    Role.AUDITOR: [("Home", "home"), ("Audit log", "audit:log")],
 }
 
 

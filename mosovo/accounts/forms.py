@@ -1,4 +1,4 @@
-"""Sign-in and password forms."""
+"""Sign-in, second-factor and password forms."""
 
 from __future__ import annotations
 
@@ -19,3 +19,11 @@ class SignInForm(AuthenticationForm):
     }
 
     username = forms.CharField(label="Username", max_length=150)
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Security code",
+        max_length=20,
+        error_messages={"required": "Enter the security code"},
+    )

@@ -126,3 +126,33 @@ class TrainingRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_course_display()} ({self.completed_on:%d %b %Y})"
+
+
+class BreakGlassGrant(models.Model):
+    """A user's reasoned access to one record outside their scope, for one session.
+
+    The grant itself lives in the server-side session (it ends when the session does);
+    this row is the record of it, which the record's team sergeant sees on their home page
+    until they acknowledge it. The audit log holds a flagged event for the same access.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="break_glass_grants")
+    object_type = models.CharField(max_length=50, help_text="For example 'caseload.rso'.")
+    object_id = models.BigIntegerField()
+    object_label = models.CharField(max_length=200, help_text="Reference of the record, for the sergeant's list.")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="break_glass_grants")
+    reason_code = models.CharField(max_length=20)
+    reason_text = models.TextField()
+    session_key_hash = models.CharField(max_length=64, help_text="SHA-256 of the session key (never the key).")
+    created_at = models.DateTimeField(auto_now_add=True)
+    acknowledged_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="acknowledged_break_glass"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["team", "acknowledged_at"], name="break_glass_team_open")]
+
+    def __str__(self) -> str:
+        return f"{self.user} opened {self.object_label}"

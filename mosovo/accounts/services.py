@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from mosovo.audit.choices import Action
+from mosovo.audit.services import audit_record
 
 from .choices import TEAM_ROLES, Role, VettingLevel
-from .models import Force, Team, User
+from .models import BreakGlassGrant, Force, Team, User
+from .scoping import BREAK_GLASS_SESSION_KEY
 
 
 @transaction.atomic
@@ -61,3 +68,68 @@ def user_create(
 def generate_one_time_password() -> str:
     """Return a random password that passes the validators (for the bootstrap admin)."""
     return secrets.token_urlsafe(18)
+
+
+@transaction.atomic
+def break_glass_grant(
+    *,
+    request: HttpRequest,
+    object_type: str,
+    object_id: int,
+    object_label: str,
+    team: Team,
+    rso_ids: list[int],
+    reason_code: str,
+    reason_text: str,
+) -> BreakGlassGrant:
+    """Open one record outside the user's scope for the rest of this session.
+
+    Records the grant for the team's sergeant and a flagged audit event, in one
+    transaction; then adds the record to the session's grants.
+    """
+    reason_text = reason_text.strip()
+    if len(reason_text) < 10:
+        raise ValidationError({"reason_text": "Explain in a sentence why you need this record."})
+    user: User = request.user  # type: ignore[assignment]
+    session_key = request.session.session_key or ""
+    grant = BreakGlassGrant.objects.create(
+        user=user,
+        object_type=object_type,
+        object_id=object_id,
+        object_label=object_label[:200],
+        team=team,
+        reason_code=reason_code,
+        reason_text=reason_text,
+        session_key_hash=hashlib.sha256(session_key.encode()).hexdigest(),
+    )
+    audit_record(
+        action=Action.BREAK_GLASS,
+        rso_ids=rso_ids,
+        object_type=object_type,
+        object_ids=[object_id],
+        reason=f"{reason_code}: {reason_text}",
+        flagged=True,
+    )
+    grants: dict[str, list[int]] = dict(request.session.get(BREAK_GLASS_SESSION_KEY, {}))
+    grants[object_type] = sorted({*grants.get(object_type, []), object_id})
+    request.session[BREAK_GLASS_SESSION_KEY] = grants
+    return grant
+
+
+@transaction.atomic
+def break_glass_acknowledge(*, grant: BreakGlassGrant, by: User) -> BreakGlassGrant:
+    """Record that the team's sergeant has seen a break-glass access."""
+    if by.role != Role.SERGEANT or by.team_id != grant.team_id:
+        raise ValidationError("Only a sergeant of the record's team can acknowledge this access.")
+    if grant.acknowledged_at is None:
+        grant.acknowledged_by = by
+        grant.acknowledged_at = timezone.now()
+        grant.save(update_fields=["acknowledged_by", "acknowledged_at"])
+        audit_record(
+            action=Action.ALTERATION,
+            actor=by,
+            object_type="accounts.breakglassgrant",
+            object_ids=[grant.pk],
+            fields=["acknowledged_by", "acknowledged_at"],
+        )
+    return grant

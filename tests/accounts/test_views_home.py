@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import Personas
+from tests.conftest import Personas, verified_login
 
 HEADINGS = {
     "officer_a": "Your caseload",
@@ -21,7 +21,7 @@ HEADINGS = {
 @pytest.mark.parametrize("persona", list(HEADINGS))
 def test_every_role_sees_its_home_page_in_the_shell(client: Client, personas: Personas, persona: str) -> None:
     user = personas.all()[persona]
-    client.force_login(user)
+    verified_login(client, user)
     response = client.get(reverse("home"))
     body = response.content.decode()
     assert response.status_code == 200
@@ -38,28 +38,28 @@ def test_every_role_sees_its_home_page_in_the_shell(client: Client, personas: Pe
 
 
 def test_only_admin_sees_the_administration_link(client: Client, personas: Personas) -> None:
-    client.force_login(personas.admin)
+    verified_login(client, personas.admin)
     assert reverse("admin:index") in client.get(reverse("home")).content.decode()
-    client.force_login(personas.sergeant_a)
+    verified_login(client, personas.sergeant_a)
     assert reverse("admin:index") not in client.get(reverse("home")).content.decode()
 
 
 @pytest.mark.parametrize("persona", ["officer_a", "sergeant_a", "inspector", "auditor"])
 def test_only_admin_may_open_the_admin_site(client: Client, personas: Personas, persona: str) -> None:
-    client.force_login(personas.all()[persona])
+    verified_login(client, personas.all()[persona])
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302  # to the admin sign-in, which refuses them
     assert "/admin/login/" in response["Location"]
 
 
 def test_admin_may_open_the_admin_site_and_manage_users(client: Client, personas: Personas) -> None:
-    client.force_login(personas.admin)
+    verified_login(client, personas.admin)
     assert client.get(reverse("admin:index")).status_code == 200
     assert client.get(reverse("admin:accounts_user_changelist")).status_code == 200
 
 
 def test_unknown_page_shows_the_not_found_page_without_details(client: Client, personas: Personas) -> None:
-    client.force_login(personas.officer_a)
+    verified_login(client, personas.officer_a)
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     body = response.content.decode()

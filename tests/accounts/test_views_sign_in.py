@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import Personas
+from tests.conftest import Personas, verified_login
 from tests.factories import PASSWORD
 
 GENERIC_ERROR = "Enter a correct username and password. Both are case-sensitive."
@@ -16,13 +16,12 @@ def sign_in(client: Client, username: str, password: str):  # type: ignore[no-un
     return client.post(reverse("accounts:login"), {"username": username, "password": password})
 
 
-def test_officer_signs_in_and_lands_on_their_home_page(client: Client, personas: Personas) -> None:
+def test_password_alone_leads_to_the_second_factor_not_the_home_page(client: Client, personas: Personas) -> None:
     response = sign_in(client, "officer_a", PASSWORD)
     assert response.status_code == 302
-    assert response["Location"] == reverse("home")
     home = client.get(reverse("home"))
-    assert home.status_code == 200
-    assert "Your caseload" in home.content.decode()
+    assert home.status_code == 302
+    assert home["Location"] == reverse("accounts:mfa_setup")  # no authenticator yet: enrol first
 
 
 @pytest.mark.parametrize(
@@ -56,22 +55,24 @@ def test_anonymous_visitor_is_sent_to_sign_in(client: Client, db: None) -> None:
 
 
 def test_sign_out_ends_the_server_session(client: Client, personas: Personas) -> None:
-    sign_in(client, "officer_a", PASSWORD)
+    verified_login(client, personas.officer_a)
     session_key = client.session.session_key
     assert client.post(reverse("accounts:logout")).status_code == 302
     from django.contrib.sessions.models import Session
 
     assert not Session.objects.filter(session_key=session_key).exists()
-    assert client.get(reverse("home")).status_code == 302
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
 
 
 def test_sign_out_refuses_get(client: Client, personas: Personas) -> None:
-    client.force_login(personas.officer_a)
+    verified_login(client, personas.officer_a)
     assert client.get(reverse("accounts:logout")).status_code == 405
 
 
 def test_password_change_enforces_twelve_characters(client: Client, personas: Personas) -> None:
-    client.force_login(personas.officer_a)
+    verified_login(client, personas.officer_a)
     response = client.post(
         reverse("accounts:password_change"),
         {"old_password": PASSWORD, "new_password1": "Short1!x", "new_password2": "Short1!x"},
@@ -83,7 +84,7 @@ def test_password_change_enforces_twelve_characters(client: Client, personas: Pe
 
 
 def test_password_change_with_a_good_password_works(client: Client, personas: Personas) -> None:
-    client.force_login(personas.officer_a)
+    verified_login(client, personas.officer_a)
     new = "quiet-lantern-orchard-42"
     response = client.post(
         reverse("accounts:password_change"),

@@ -1,12 +1,11 @@
-"""PostgreSQL backend that starts the embedded server on first connection."""
+"""mosovo's PostgreSQL backend that starts the embedded server on first connection."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.backends.postgresql import base
-
 from mosovo import embedded_db
+from mosovo.db.postgresql import base
 
 
 class DatabaseWrapper(base.DatabaseWrapper):

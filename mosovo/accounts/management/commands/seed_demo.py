@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mosovo.accounts.choices import Role, TrainingCourse, VettingLevel
+from mosovo.accounts.mfa import demo_device_ensure
 from mosovo.accounts.models import Force, Team, TrainingRecord, User
 from mosovo.accounts.services import user_create
 
@@ -67,7 +68,9 @@ class Command(BaseCommand):
 
         def ensure(username: str, role: Role, first: str, last: str, team: Team | None = None) -> None:
             nonlocal created
-            if User.objects.filter(username=username).exists():
+            existing = User.objects.filter(username=username).first()
+            if existing is not None:
+                demo_device_ensure(user=existing)
                 return
             user = user_create(
                 username=username,
@@ -81,6 +84,7 @@ class Command(BaseCommand):
                 vetting_level=VettingLevel.NPPV2 if role != Role.ADMIN else VettingLevel.NPPV3,
                 vetting_expires_on=today + dt.timedelta(days=400 + 97 * created),
             )
+            demo_device_ensure(user=user)
             if role in (Role.OFFICER, Role.SERGEANT):
                 for course in TrainingCourse:
                     TrainingRecord.objects.create(

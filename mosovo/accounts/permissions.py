@@ -1,0 +1,47 @@
+"""DRF permissions: the API's floor is a signed-in, active user with a verified second factor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+
+from mosovo.audit.context import note_denial
+
+from .scoping import CASEWORK_ROLES
+
+
+class IsVerifiedUser(BasePermission):
+    """Allow active users who have passed the second factor in this session."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        return bool(
+            user
+            and user.is_authenticated
+            and user.is_active
+            and callable(getattr(user, "is_verified", None))
+            and user.is_verified()  # type: ignore[attr-defined]
+        )
+
+
+class HasRole(IsVerifiedUser):
+    """Allow verified users of ``roles``; others get a 404, as pages do."""
+
+    roles: frozenset[str] = frozenset()
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        if request.user.role not in self.roles:  # type: ignore[union-attr]
+            note_denial(object_type="view", object_ids=[type(view).__name__], reason="role may not use this endpoint")
+            raise NotFound
+        return True
+
+
+class HasCaseworkRole(HasRole):
+    """Allow officers, sergeants and inspectors (never administrators or auditors)."""
+
+    roles = frozenset(CASEWORK_ROLES)

@@ -1,0 +1,12 @@
+"""Audit log viewer URLs (namespace ``audit``, under /audit/)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "audit"
+
+urlpatterns = [
+    path("", views.audit_log, name="log"),
+    path("export.csv", views.audit_log_csv, name="log_csv"),
+]

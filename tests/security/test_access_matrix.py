@@ -1,0 +1,216 @@
+"""AUTHZ-00 and AUTHZ-01: every URL, as every principal, with every method, matches the matrix.
+
+For URLs with object scope the call is made with an own-scope object and an out-of-scope
+one; out of scope must answer 404. Every response body is scanned for canary text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from mosovo.accounts.models import BreakGlassGrant, User
+from tests.conftest import CANARY, CANARY_OTHER_FORCE, Casework, Personas, verified_login
+from tests.factories import OfficerFactory
+from tests.security.matrix import METHODS, PRINCIPALS, load_matrix, project_routes, rule_for
+
+RULES = load_matrix()
+ROUTES = project_routes()
+DENIED_REDIRECTS = ("/accounts/sign-in/", "/accounts/security-code/", "/admin/login/")
+
+
+def test_authz_00_every_url_pattern_is_in_the_matrix() -> None:
+    missing = [route.key for route in ROUTES if rule_for(RULES, route.key) is None]
+    assert not missing, f"URL patterns missing from mosovo/access_matrix.yaml: {missing}"
+
+
+def test_authz_00_the_matrix_names_only_urls_that_exist() -> None:
+    keys = {route.key for route in ROUTES}
+    stale = [key for key in RULES if "*" not in key and key not in keys]
+    assert not stale, f"matrix entries for URLs that do not exist: {stale}"
+
+
+MFA_PAGES = ("/accounts/security-code/", "/accounts/security-code/set-up/")
+
+
+def final_path(client: Client, response: Any, limit: int = 4) -> tuple[Any, str | None]:
+    """Follow redirects (GET) to the end; return the last response and its path."""
+    path = None
+    while response.status_code in (301, 302, 303) and limit:
+        path = response["Location"].split("?")[0]
+        response = client.get(response["Location"])
+        limit -= 1
+    return response, path
+
+
+def is_denied(
+    first: Any, last: Any, landed: str | None, url: str, *, allowed_check: bool, unverified: bool = False
+) -> bool:
+    if first.status_code in (401, 403, 404, 405, 429):
+        return True
+    if landed is None:
+        return last.status_code in (401, 403, 404, 405, 429)
+    # Moving between the second-factor pages (enrol, verify) is part of using them, and a
+    # password-only session sent on to finish its second factor has been let in as far
+    # as it may go.
+    if allowed_check and landed in MFA_PAGES and (url.startswith("/accounts/security-code/") or unverified):
+        return False
+    return landed in DENIED_REDIRECTS or last.status_code in (401, 403, 404, 405, 429)
+
+
+def body_of(response: Any) -> str:
+    if getattr(response, "streaming", False):
+        return str(b"".join(response.streaming_content).decode(errors="replace"))
+    return str(response.content.decode(errors="replace"))
+
+
+@dataclass
+class World:
+    personas: Personas
+    casework: Casework
+    disabled: User
+    grant_a: BreakGlassGrant
+    grant_b: BreakGlassGrant
+    clients: dict[str, Client] = field(default_factory=dict)
+
+    def user(self, principal: str) -> User | None:
+        return {
+            "OFFICER": self.personas.officer_a,
+            "SERGEANT": self.personas.sergeant_a,
+            "INSPECTOR": self.personas.inspector,
+            "ADMIN": self.personas.admin,
+            "AUDITOR": self.personas.auditor,
+            "UNVERIFIED": self.personas.officer_a,
+            "DISABLED": self.disabled,
+        }.get(principal)
+
+    def client(self, principal: str, *, fresh: bool = False) -> Client:
+        """Return a client signed in as the principal (reused unless ``fresh``)."""
+        if not fresh and principal in self.clients:
+            return self.clients[principal]
+        client = Client()
+        user = self.user(principal)
+        if principal == "UNVERIFIED":
+            assert user is not None
+            client.force_login(user)
+        elif principal == "DISABLED":
+            assert user is not None
+            user.is_active = True
+            user.save(update_fields=["is_active"])
+            verified_login(client, user)
+            user.is_active = False
+            user.save(update_fields=["is_active"])
+        elif user is not None:
+            verified_login(client, user)
+        self.clients[principal] = client
+        return client
+
+    def kwargs(self, names: list[str], scope: str, principal: str, own: bool) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name in names:
+            if name == "rso_id":
+                if own:
+                    values[name] = self.casework.rso_a.pk
+                elif principal == "INSPECTOR":
+                    values[name] = self.casework.rso_other_force.pk
+                else:
+                    values[name] = self.casework.rso_b.pk
+            elif name == "grant_id":
+                values[name] = (self.grant_a if own else self.grant_b).pk
+            elif name in ("object_id", "id"):
+                values[name] = self.personas.officer_a.pk
+            elif name == "app_label":
+                values[name] = "accounts"
+            elif name == "content_type_id":
+                values[name] = ContentType.objects.get_for_model(User).pk
+            elif name == "url":
+                values[name] = "no-such-page/"
+            elif name == "pk":
+                values[name] = 1
+            else:
+                raise AssertionError(f"the matrix test does not know how to fill <{name}>: teach World.kwargs")
+        return values
+
+
+@pytest.fixture
+def world(personas: Personas, casework: Casework) -> World:
+    disabled = OfficerFactory.create(username="disabled_officer", team=personas.team_a)
+
+    def grant(team: Any, rso: Any, by: User) -> BreakGlassGrant:
+        return BreakGlassGrant.objects.create(
+            user=by,
+            object_type="caseload.rso",
+            object_id=rso.pk,
+            object_label=rso.visor_reference,
+            team=team,
+            reason_code="COVERING",
+            reason_text="Covering a colleague on leave",
+            session_key_hash="0" * 64,
+            created_at=timezone.now(),
+        )
+
+    return World(
+        personas=personas,
+        casework=casework,
+        disabled=disabled,
+        grant_a=grant(personas.team_a, casework.rso_a, personas.officer_b),
+        grant_b=grant(personas.team_b, casework.rso_b, personas.officer_a),
+    )
+
+
+def call(client: Client, method: str, url: str) -> Any:
+    if method in ("PUT", "PATCH"):
+        return client.generic(method, url, "{}", content_type="application/json")
+    if method == "POST":
+        return client.post(url, {})
+    return client.generic(method, url)
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=[route.key for route in ROUTES])
+def test_authz_01_url_matches_the_matrix_for_every_principal_and_method(world: World, route: Any) -> None:
+    rule = rule_for(RULES, route.key)
+    assert rule is not None, f"{route.key} is not in the matrix"
+    problems: list[str] = []
+    for principal in PRINCIPALS:
+        for method in METHODS:
+            allowed = rule.allows(principal, method)
+            objects = [True, False] if rule.scope != "none" and route.kwargs else [True]
+            for own in objects:
+                url = (
+                    reverse(route.name, kwargs=world.kwargs(route.kwargs, rule.scope, principal, own))
+                    if route.name
+                    else None
+                )
+                if url is None:
+                    # An unnamed pattern (the admin's catch-all): call it by path.
+                    url = "/admin/no-such-page/"
+                # Signing out ends the session: those calls get a session of their own.
+                client = world.client(principal, fresh="logout" in (route.key or ""))
+                response = call(client, method, url)
+                body = body_of(response)
+                last, landed = final_path(client, response)
+                label = f"{principal} {method} {url} ({'own' if own else 'out of scope'}) -> {response.status_code}"
+                if landed:
+                    label += f" -> {landed} {last.status_code}"
+                if principal in rule.unchecked:
+                    pass
+                elif (
+                    allowed
+                    and own
+                    and is_denied(response, last, landed, url, allowed_check=True, unverified=principal == "UNVERIFIED")
+                ):
+                    problems.append(f"expected allowed: {label}")
+                elif not allowed and not is_denied(response, last, landed, url, allowed_check=False):
+                    problems.append(f"expected denied: {label}")
+                elif allowed and not own and response.status_code != 404:
+                    problems.append(f"expected 404 for an out-of-scope object: {label}")
+                for text in (body, body_of(last)):
+                    if CANARY_OTHER_FORCE in text or (CANARY in text and principal != "INSPECTOR"):
+                        problems.append(f"canary text in the response: {label}")
+    assert not problems, "\n".join(problems)
