@@ -57,7 +57,7 @@ class RSODetailApi(APIView):
 
     @extend_schema(operation_id="rsos_summary_update", request=RSOSummaryInput, responses={200: RSOOutput, 409: None})
     def patch(self, request: Request, rso_id: int) -> Response:
-        rso = selectors.rso_get_for_user(user=request.user, rso_id=rso_id)  # type: ignore[arg-type]
+        rso = selectors.rso_get_for_user(user=request.user, rso_id=rso_id, for_change=True)  # type: ignore[arg-type]
         unknown = sorted(set(request.data) - set(RSOSummaryInput().fields))
         if unknown:
             return Response({field: ["This field cannot be changed here."] for field in unknown}, status=400)

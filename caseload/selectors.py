@@ -35,10 +35,17 @@ def rso_page(*, user: User, page: Any = 1, page_size: int = PAGE_SIZE) -> Page[R
     return result
 
 
-def rso_get_for_user(*, user: User, rso_id: Any) -> RSO:
-    """Return one RSO the user may open (scope or break-glass grant), or 404."""
+def rso_get_for_user(*, user: User, rso_id: Any, for_change: bool = False) -> RSO:
+    """Return one RSO the user may open (scope or break-glass grant), or 404.
+
+    ``for_change=True``: only RSOs in the user's own scope (break-glass is read-only).
+    """
     rso = get_for_user(
-        RSO.objects.select_related("team", "allocated_officer"), user=user, pk=rso_id, object_type=RSO_TYPE
+        RSO.objects.select_related("team", "allocated_officer"),
+        user=user,
+        pk=rso_id,
+        object_type=RSO_TYPE,
+        for_change=for_change,
     )
     note_consultation(rso_ids=[rso.pk], object_type=RSO_TYPE, object_ids=[rso.pk])
     return rso

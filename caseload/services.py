@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from mosovo.accounts.models import User
 from mosovo.audit.choices import Action
@@ -27,7 +28,9 @@ class StaleVersion(Exception):
 @transaction.atomic
 def rso_update_summary(*, rso: RSO, summary: str, version: int, by: User) -> RSO:
     """Change an RSO's case summary, if nobody else changed the record since ``version``."""
-    updated = RSO.objects.filter(pk=rso.pk, version=version).update(summary=summary, version=F("version") + 1)
+    updated = RSO.objects.filter(pk=rso.pk, version=version).update(
+        summary=summary, version=F("version") + 1, updated_at=timezone.now()
+    )
     if not updated:
         raise StaleVersion(RSO.objects.get(pk=rso.pk))
     audit_record(

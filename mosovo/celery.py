@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mosovo.settings.local")
 
@@ -36,6 +37,11 @@ def _beat_schedule() -> dict[str, dict[str, object]]:
             "task": "mosovo.ops.heartbeat",
             "schedule": float(settings.HEARTBEAT_INTERVAL_SECONDS),
             "options": {"expires": float(settings.HEARTBEAT_INTERVAL_SECONDS)},
+        },
+        # Nightly, when the system is quiet: prove the audit log has not been changed.
+        "audit-verify-chain": {
+            "task": "mosovo.audit.verify_chain",
+            "schedule": crontab(hour=2, minute=30),
         },
     }
 

@@ -70,10 +70,14 @@ def granted_ids(user: Any, object_type: str) -> list[int]:
     return list(grants.get(object_type, []))
 
 
-def get_for_user(queryset: ScopedQuerySet[M], *, user: Any, pk: Any, object_type: str) -> M:
-    """Return one object the user may see, or raise ScopeDenied (a 404), noting why."""
+def get_for_user(queryset: ScopedQuerySet[M], *, user: Any, pk: Any, object_type: str, for_change: bool = False) -> M:
+    """Return one object the user may see, or raise ScopeDenied (a 404), noting why.
+
+    Break-glass grants open a record for reading only: ``for_change=True`` ignores them.
+    """
+    grants = [] if for_change else granted_ids(user, object_type)
     try:
-        return queryset.visible_to(user, granted_ids=granted_ids(user, object_type)).get(pk=pk)
+        return queryset.visible_to(user, granted_ids=grants).get(pk=pk)
     except (ObjectDoesNotExist, ValueError, TypeError):
         audit_context.note_denial(object_type=object_type, object_ids=[pk], reason="outside the user's scope")
         raise ScopeDenied from None

@@ -16,6 +16,8 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from mosovo.ops.selectors import open_alerts
+
 from . import mfa, selectors, services
 from .choices import Role
 from .forms import CodeForm, SignInForm
@@ -148,6 +150,8 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"page_title": "Home"}
     if user.role == Role.SERGEANT:
         context["break_glass_grants"] = selectors.break_glass_to_acknowledge(user=user)
+    if user.role in (Role.ADMIN, Role.AUDITOR):
+        context["alerts"] = list(open_alerts())
     return render(request, HOME_TEMPLATES[Role(user.role)], context)
 
 

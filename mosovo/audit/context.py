@@ -70,9 +70,18 @@ def activate(context: AuditContext) -> Iterator[AuditContext]:
 
 @contextmanager
 def task_context(*, user: Any = None, name: str = "") -> Iterator[AuditContext]:
-    """Open an audit context for a background task, acting for ``user`` if given."""
-    with activate(AuditContext(request_id=f"task:{uuid.uuid4()}", channel=Channel.SYSTEM, path=name, user=user)) as c:
-        yield c
+    """Open an audit context for a background task, acting for ``user`` if given.
+
+    Field-level history written inside it is attributed to that user and the task.
+    """
+    import pghistory
+
+    request_id = f"task:{uuid.uuid4()}"
+    with (
+        activate(AuditContext(request_id=request_id, channel=Channel.SYSTEM, path=name, user=user)) as ctx,
+        pghistory.context(user=getattr(user, "pk", None), task=name, request_id=request_id),
+    ):
+        yield ctx
 
 
 def client_ip(request: HttpRequest) -> str | None:

@@ -24,3 +24,22 @@ class PeriodicTaskStatus(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Alert(models.Model):
+    """Something an administrator or auditor must look at now (for example a broken audit chain).
+
+    Open alerts show on the administrator's and auditor's home pages until resolved.
+    """
+
+    kind = models.CharField(max_length=50)
+    message = models.TextField()
+    raised_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.message[:60]}"

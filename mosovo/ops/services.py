@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
+from django.core.mail import mail_admins
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .models import PeriodicTaskStatus
+from .models import Alert, PeriodicTaskStatus
+
+logger = logging.getLogger("mosovo.ops")
 
 
 @transaction.atomic
@@ -31,3 +35,14 @@ def task_run_record(*, name: str, started_at: dt.datetime, error: str = "") -> P
 def heartbeat() -> PeriodicTaskStatus:
     """Record one beat: proves that beat schedules and a worker executes."""
     return task_run_record(name="heartbeat", started_at=timezone.now())
+
+
+def alert_raise(*, kind: str, message: str) -> Alert:
+    """Raise an alert for administrators and auditors (once while one of its kind is open)."""
+    logger.critical("ALERT %s: %s", kind, message)
+    existing = Alert.objects.filter(kind=kind, resolved_at__isnull=True).first()
+    if existing is not None:
+        return existing
+    alert = Alert.objects.create(kind=kind, message=message)
+    mail_admins(f"mosovo alert: {kind}", message, fail_silently=True)
+    return alert

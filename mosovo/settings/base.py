@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 
 import django_stubs_ext
 import environ
+from csp.constants import NONCE, NONE, SELF
 
 # Generic Django classes (QuerySet[T], ModelAdmin[T]) subscriptable at run time, for typing.
 django_stubs_ext.monkeypatch()
@@ -90,11 +91,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    # Idle and absolute session timeouts; break-glass grants of this session.
-    "mosovo.accounts.middleware.SessionSecurityMiddleware",
     # Request id, client IP, channel; one consultation event per request; access_denied.
     "mosovo.audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute session timeouts; break-glass grants of this session. After the
+    # audit context (the timeout's logout event names its request) and messages.
+    "mosovo.accounts.middleware.SessionSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -235,16 +237,16 @@ BACKUP_CODE_COUNT = 10
 # ------------------------------------------------------------------------------
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
-        "default-src": ["'self'"],
-        "script-src": ["'self'", "'nonce'"],
-        "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
-        "font-src": ["'self'"],
-        "connect-src": ["'self'"],
-        "object-src": ["'none'"],
-        "base-uri": ["'self'"],
-        "form-action": ["'self'"],
-        "frame-ancestors": ["'none'"],
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
     },
 }
 

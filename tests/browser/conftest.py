@@ -55,6 +55,18 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
+@pytest.fixture
+def strict_page(browser: Any) -> Iterator[Any]:
+    """A page with the Content-Security-Policy enforced; anything it blocks fails the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    blocked: list[str] = []
+    page.on("console", lambda msg: blocked.append(msg.text) if "Content Security Policy" in msg.text else None)
+    yield page
+    context.close()
+    assert not blocked, blocked
+
+
 def axe_violations(page: Any) -> list[dict[str, Any]]:
     """Run axe-core on the page; return serious and critical WCAG 2.2 AA violations."""
     result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA)

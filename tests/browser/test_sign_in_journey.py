@@ -73,3 +73,21 @@ def test_home_page_is_usable_on_a_tablet(browser: Any, live_server: Any, persona
     violations = axe_violations(page)
     assert not violations, describe(violations)
     context.close()
+
+
+def test_pages_work_under_the_content_security_policy(strict_page: Any, live_server: Any, personas: Personas) -> None:
+    page = strict_page
+    device = demo_device_ensure(user=personas.inspector)
+    page.goto(f"{live_server.url}/accounts/sign-in/")
+    page.get_by_label("Username").fill("inspector")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/accounts/security-code/")
+    page.get_by_label("Security code").fill(current_code(device))
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(f"{live_server.url}/")
+    # Our scripts ran (GOV.UK Frontend marks the body; htmx is loaded) and nothing was blocked.
+    assert "govuk-frontend-supported" in (page.get_attribute("body", "class") or "")
+    assert page.evaluate("typeof htmx") == "object"
+    page.goto(f"{live_server.url}/caseload/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Caseload"

@@ -5,6 +5,10 @@
 - ``audit_event_digest(row)`` is the SHA-256 of a row's content and its predecessor's hash;
   the insert trigger stores it and the nightly check recomputes it.
 - UPDATE, DELETE and TRUNCATE on ``audit_auditevent`` raise an error, whoever asks.
+
+In production the application connects as a role that may only SELECT and INSERT on the
+audit table (``manage.py audit_app_role_sql``): it cannot disable these triggers either,
+because only the table's owner can.
 """
 
 from django.db import migrations
@@ -42,8 +46,10 @@ LANGUAGE sql IMMUTABLE AS $$
     ), 'UTF8')), 'hex')
 $$;
 
+-- SECURITY DEFINER: the application's role needs no rights on the chain head; only this
+-- function (owned by the migrating role) moves it.
 CREATE FUNCTION audit_event_chain() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
     head_seq bigint;
     head_hash varchar(64);
