@@ -67,3 +67,33 @@ def rso_find_for_break_glass(*, user: User, reference: str) -> RSO | None:
         .first()
         or RSO.objects.select_related("team").filter(team__force_id=user.force_id, pnc_id__iexact=reference).first()
     )
+
+
+def caseload_counts_mismatches() -> list[tuple[int, int, int, int, int]]:
+    """Compare the trigger-kept caseload counters with real counts.
+
+    Returns (officer id, counted total, counted high, real total, real high) for every
+    officer where they differ; empty when the counters are exact.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH real AS (
+                SELECT allocated_officer_id AS officer_id, count(*) AS total,
+                       count(*) FILTER (WHERE risk_level IN ('HIGH', 'VERY_HIGH')) AS high
+                  FROM caseload_rso
+                 WHERE allocated_officer_id IS NOT NULL
+                   AND status NOT IN ('DECEASED', 'NOTIFICATION_ENDED')
+                 GROUP BY allocated_officer_id
+            )
+            SELECT COALESCE(c.officer_id, r.officer_id), COALESCE(c.total, 0), COALESCE(c.high, 0),
+                   COALESCE(r.total, 0), COALESCE(r.high, 0)
+              FROM caseload_officercaseload c
+              FULL OUTER JOIN real r ON r.officer_id = c.officer_id
+             WHERE COALESCE(c.total, 0) <> COALESCE(r.total, 0) OR COALESCE(c.high, 0) <> COALESCE(r.high, 0)
+             ORDER BY 1
+            """
+        )
+        return [tuple(row) for row in cursor.fetchall()]  # type: ignore[misc]
