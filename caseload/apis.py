@@ -13,7 +13,15 @@ from rest_framework.views import APIView
 from mosovo.accounts.permissions import HasCaseworkRole
 
 from . import selectors, services
-from .serializers import RSOOutput, RSOSummaryInput
+from .serializers import (
+    ConvictionOutput,
+    NotificationOutput,
+    OrderOutput,
+    RSOOutput,
+    RSOSummaryInput,
+    TravelOutput,
+    page_payload,
+)
 
 
 class RSOListApi(APIView):
@@ -35,14 +43,7 @@ class RSOListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         page = selectors.rso_page(user=request.user, page=request.query_params.get("page", 1))  # type: ignore[arg-type]
-        return Response(
-            {
-                "count": page.paginator.count,
-                "page": page.number,
-                "pages": page.paginator.num_pages,
-                "results": RSOOutput(list(page.object_list), many=True).data,
-            }
-        )
+        return Response(page_payload(page, RSOOutput))
 
 
 class RSODetailApi(APIView):
@@ -76,3 +77,30 @@ class RSODetailApi(APIView):
                 {"detail": str(conflict), "current": RSOOutput(conflict.current).data}, status=status.HTTP_409_CONFLICT
             )
         return Response(RSOOutput(rso).data)
+
+
+def _children_api(relation: str, output: type[Any], doc: str) -> type[APIView]:
+    """Build the read endpoint for one kind of an RSO's records (one class per kind)."""
+
+    class ChildListApi(APIView):
+        permission_classes = [HasCaseworkRole]
+
+        @extend_schema(operation_id=f"rsos_{relation}_list", responses=output(many=True))
+        def get(self, request: Request, rso_id: int) -> Response:
+            page = selectors.rso_children_page(
+                user=request.user,  # type: ignore[arg-type]
+                rso_id=rso_id,
+                relation=relation,
+                page=request.query_params.get("page", 1),
+            )
+            return Response(page_payload(page, output))
+
+    ChildListApi.__doc__ = doc
+    ChildListApi.__name__ = ChildListApi.__qualname__ = f"RSO{relation.title()}Api"
+    return ChildListApi
+
+
+RSOConvictionsApi = _children_api("convictions", ConvictionOutput, "An RSO's convictions with their computed periods.")
+RSONotificationsApi = _children_api("notifications", NotificationOutput, "An RSO's notifications, newest first.")
+RSOOrdersApi = _children_api("orders", OrderOutput, "An RSO's civil orders with their prohibitions.")
+RSOTravelApi = _children_api("travel", TravelOutput, "An RSO's foreign travel notices.")

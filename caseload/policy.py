@@ -351,12 +351,20 @@ def change_notification_due(trigger: date) -> date:
 
 
 def annual_notification_due(last_notification: date) -> date:
-    """Return the last day for the annual notification (one year beginning with the last one)."""
+    """Return the last day for the annual notification (one year beginning with the last one).
+
+    s.85(1) says "within the period of one year after" the last notification, which read
+    strictly would allow the anniversary itself; counting the day of the last notification
+    as day 1 puts the deadline one day earlier, the cautious side for a reminder.
+    """
     return period_end_months(last_notification, ANNUAL_NOTIFICATION_MONTHS)
 
 
 def weekly_notification_due(last_notification: date) -> date:
-    """Return the last day for the weekly notification (7 days beginning with the last one)."""
+    """Return the last day for the weekly notification (7 days beginning with the last one).
+
+    Counted like the annual notification: see ``annual_notification_due``.
+    """
     return period_end_days(last_notification, WEEKLY_NOTIFICATION_DAYS)
 
 

@@ -6,16 +6,42 @@ audit middleware writes them as one consultation event per request.
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Final, cast
 
+from django.contrib.postgres.search import TrigramSimilarity
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.expressions import OrderBy
+from django.db.models.functions import Coalesce, Concat, Greatest, Least, Lower, Replace, Upper
+from django.utils import timezone
 
 from mosovo.accounts.models import User
 from mosovo.accounts.scoping import get_for_user
 from mosovo.audit.context import note_consultation
 
-from .models import RSO
+from . import policy
+from .allocation import CapCheck, CaseState, cap_checks
+from .choices import RISK_ORDER, Disposal, OrderType
+from .models import (
+    RSO,
+    Address,
+    Alias,
+    Associate,
+    CapOverride,
+    CivilOrder,
+    Conviction,
+    Employment,
+    ForeignTravelNotice,
+    IdentityDocument,
+    NotificationEvent,
+    Prohibition,
+    SignificantChangeEvent,
+    StaticRiskScore,
+    Vehicle,
+)
 
 RSO_TYPE = "caseload.rso"
 PAGE_SIZE = 50
@@ -26,9 +52,71 @@ def rso_queryset(*, user: User) -> QuerySet[RSO]:
     return RSO.objects.visible_to(user).select_related("team", "allocated_officer")
 
 
-def rso_page(*, user: User, page: Any = 1, page_size: int = PAGE_SIZE) -> Page[RSO]:
+@dataclass(frozen=True)
+class CaseloadFilters:
+    """What the caseload list is narrowed to and ordered by (all optional)."""
+
+    officer: str = ""  # "me", "unallocated", an officer id, or "" for everyone visible
+    risk_level: str = ""
+    mappa_level: int | None = None
+    status: str = ""
+    overdue_only: bool = False
+    sort: str = "name"  # a key of SORTS
+    descending: bool = False
+
+
+# Each sort key: the ordering, with the id as a tie-breaker so pages never shuffle.
+SORTS: dict[str, list[Any]] = {
+    "name": ["family_name", "given_names"],
+    "risk": [Case(*(When(risk_level=level, then=Value(rank)) for level, rank in RISK_ORDER.items()))],
+    "mappa": [F("mappa_level").asc(nulls_first=True)],
+    "due": [Least("next_weekly_notification_due", "next_annual_notification_due").asc(nulls_last=True)],
+    "officer": ["allocated_officer__last_name", "allocated_officer__first_name"],
+}
+
+
+def rso_list(*, user: User, filters: CaseloadFilters | None = None) -> QuerySet[RSO]:
+    """Return the RSOs the user may see, narrowed and ordered by the filters.
+
+    Each row carries ``next_due`` (the earliest notification owed) for the list.
+    """
+    filters = filters or CaseloadFilters()
+    qs = rso_queryset(user=user).annotate(
+        next_due=Least("next_weekly_notification_due", "next_annual_notification_due")
+    )
+    if filters.officer == "me":
+        qs = qs.filter(allocated_officer=user)
+    elif filters.officer == "unallocated":
+        qs = qs.filter(allocated_officer__isnull=True)
+    elif filters.officer.isdigit():
+        qs = qs.filter(allocated_officer_id=int(filters.officer))
+    if filters.risk_level:
+        qs = qs.filter(risk_level=filters.risk_level)
+    if filters.mappa_level:
+        qs = qs.filter(mappa_level=filters.mappa_level)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.overdue_only:
+        qs = qs.filter(next_due__lt=timezone.localdate())
+    ordering = SORTS.get(filters.sort, SORTS["name"])
+    if filters.descending:
+        ordering = [_reversed(o) for o in ordering]
+    return qs.order_by(*ordering, "id")
+
+
+def _reversed(order: Any) -> Any:
+    if isinstance(order, str):
+        return f"-{order}"
+    if isinstance(order, OrderBy):
+        return order.copy().reverse_ordering()
+    return order.desc()
+
+
+def rso_page(
+    *, user: User, page: Any = 1, page_size: int = PAGE_SIZE, filters: CaseloadFilters | None = None
+) -> Page[RSO]:
     """Return one page of the user's RSOs, noting every RSO shown."""
-    paginator = Paginator(rso_queryset(user=user), page_size)
+    paginator = Paginator(rso_list(user=user, filters=filters), page_size)
     result = paginator.get_page(page)
     ids = [rso.pk for rso in result.object_list]
     note_consultation(rso_ids=ids, object_type=RSO_TYPE, object_ids=ids)
@@ -96,4 +184,354 @@ def caseload_counts_mismatches() -> list[tuple[int, int, int, int, int]]:
              ORDER BY 1
             """
         )
-        return [tuple(row) for row in cursor.fetchall()]  # type: ignore[misc]
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def caseload_officers(*, user: User) -> QuerySet[User]:
+    """Return the offender managers whose caseloads the user may look at (for filters)."""
+    from mosovo.accounts.choices import Role
+
+    qs = User.objects.filter(is_active=True, role__in=[Role.OFFICER, Role.SERGEANT])
+    if user.role == Role.INSPECTOR and user.force_id is not None:
+        return qs.filter(team__force_id=user.force_id).order_by("last_name", "first_name")
+    if user.role in (Role.OFFICER, Role.SERGEANT) and user.team_id is not None:
+        return qs.filter(team_id=user.team_id).order_by("last_name", "first_name")
+    return qs.none()
+
+
+def allocation_candidates(*, user: User, rso: RSO) -> tuple[list[User], list[User]]:
+    """Return who may take an RSO: officers of its team, and of the force's other teams."""
+    from mosovo.accounts.choices import Role
+
+    qs = User.objects.filter(is_active=True, role__in=[Role.OFFICER, Role.SERGEANT]).select_related("team")
+    team = list(qs.filter(team_id=rso.team_id).order_by("last_name", "first_name"))
+    others = list(
+        qs.filter(team__force_id=rso.team.force_id).exclude(team_id=rso.team_id).order_by("team__name", "last_name")
+    )
+    return team, others
+
+
+def allocation_preview(*, rso: RSO, officer: User) -> list[CapCheck]:
+    """Show what giving an RSO to an officer would do to each officer's 20% ratio."""
+    before = CaseState.of(officer_id=rso.allocated_officer_id, status=rso.status, risk_level=rso.risk_level)
+    after = CaseState.of(officer_id=officer.pk, status=rso.status, risk_level=rso.risk_level)
+    return cap_checks([(before, after)])
+
+
+def cap_overrides_open(*, user: User) -> QuerySet[CapOverride]:
+    """Return the open 20% overrides for the sergeant's team (or the inspector's force)."""
+    from mosovo.accounts.choices import Role
+
+    qs = CapOverride.objects.filter(resolved_at__isnull=True).select_related("officer", "created_by", "rso")
+    if user.role == Role.SERGEANT and user.team_id is not None:
+        return qs.filter(officer__team_id=user.team_id).order_by("created_at")
+    if user.role == Role.INSPECTOR and user.force_id is not None:
+        return qs.filter(officer__team__force_id=user.force_id).order_by("created_at")
+    return qs.none()
+
+
+def cap_override_get_for_user(*, user: User, override_id: int) -> CapOverride:
+    """Return one open override the user may resolve, or 404."""
+    from mosovo.accounts.scoping import ScopeDenied
+    from mosovo.audit.context import note_denial
+
+    override = cap_overrides_open(user=user).filter(pk=override_id).first()
+    if override is None:
+        note_denial(object_type="caseload.capoverride", object_ids=[override_id], reason="not in the user's scope")
+        raise ScopeDenied
+    return override
+
+
+@dataclass(frozen=True)
+class SearchTerms:
+    """What an officer searches by; every given term must match."""
+
+    name: str = ""
+    date_of_birth: dt.date | None = None
+    reference: str = ""
+    address: str = ""
+    vehicle: str = ""
+
+    def describe(self) -> str:
+        """Return the terms as the audit log keeps them."""
+        parts = [
+            f"name~{self.name!r}" if self.name else "",
+            f"date_of_birth={self.date_of_birth.isoformat()}" if self.date_of_birth else "",
+            f"reference={self.reference!r}" if self.reference else "",
+            f"address~{self.address!r}" if self.address else "",
+            f"vehicle={self.vehicle!r}" if self.vehicle else "",
+        ]
+        return "search: " + ", ".join(p for p in parts if p)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.name or self.date_of_birth or self.reference or self.address or self.vehicle)
+
+
+# How alike a name must be to count as a match (pg_trgm similarity, 0 to 1).
+NAME_SIMILARITY_THRESHOLD = 0.3
+SEARCH_LIMIT = 50
+
+
+def normalise_registration(value: str) -> str:
+    """Return a vehicle registration in capitals without spaces, as it is stored."""
+    return "".join(value.split()).upper()
+
+
+def rso_search(*, user: User, terms: SearchTerms) -> list[RSO]:
+    """Find RSOs in the user's scope by name or alias (fuzzy), date of birth, ViSOR or PNC
+    reference, address or vehicle registration; best name matches first.
+
+    The terms are kept in the request's consultation event, never in a URL.
+    """
+    if terms.empty:
+        return []
+    qs = rso_queryset(user=user)
+    order: list[Any] = ["family_name", "given_names", "id"]
+    if terms.name:
+        name = terms.name.strip().lower()
+        full_name = Lower(Concat("family_name", Value(" "), "given_names"))
+        alias_score = Subquery(
+            Alias.objects.filter(rso=OuterRef("pk"))
+            .annotate(score=TrigramSimilarity(Lower("name"), name))
+            .order_by("-score")
+            .values("score")[:1]
+        )
+        qs = qs.annotate(
+            name_score=Greatest(TrigramSimilarity(full_name, name), Coalesce(alias_score, Value(0.0)))
+        ).filter(Q(name_score__gte=NAME_SIMILARITY_THRESHOLD) | Q(family_name__iexact=name))
+        order = ["-name_score", *order]
+    if terms.date_of_birth:
+        qs = qs.filter(date_of_birth=terms.date_of_birth)
+    if terms.reference:
+        ref = terms.reference.strip()
+        qs = qs.filter(Q(visor_reference__iexact=ref) | Q(pnc_id__iexact=ref))
+    if terms.address:
+        text = terms.address.strip()
+        postcode = "".join(text.split()).upper()
+        addresses = (
+            Address.objects.annotate(postcode_compact=Replace(Upper("postcode"), Value(" "), Value("")))
+            .filter(rso=OuterRef("pk"))
+            .filter(Q(line1__icontains=text) | Q(town__iexact=text) | Q(postcode_compact=postcode))
+        )
+        qs = qs.filter(Exists(addresses))
+    if terms.vehicle:
+        qs = qs.filter(
+            Exists(Vehicle.objects.filter(rso=OuterRef("pk"), registration=normalise_registration(terms.vehicle)))
+        )
+    results = list(qs.order_by(*order)[:SEARCH_LIMIT])
+    ids = [rso.pk for rso in results]
+    note_consultation(rso_ids=ids, object_type=RSO_TYPE, object_ids=ids, reason=terms.describe())
+    return results
+
+
+def rso_children_page(*, user: User, rso_id: Any, relation: str, page: Any = 1) -> Page[Any]:
+    """Return one page of an RSO's convictions, notifications, orders or travel notices.
+
+    The RSO is fetched through its scoped helper (404 outside scope, one consultation).
+    """
+    rso = rso_get_for_user(user=user, rso_id=rso_id)
+    querysets: dict[str, QuerySet[Any]] = {
+        "convictions": rso.convictions.all(),
+        "notifications": rso.notifications.select_related("receiving_officer"),
+        "orders": rso.orders.prefetch_related("prohibitions"),
+        "travel": rso.travel_notices.all(),
+    }
+    return Paginator(querysets[relation], PAGE_SIZE).get_page(page)
+
+
+# --- Record details (profile, addresses, contacts, identity, photo) ---------------------
+
+
+@dataclass(frozen=True)
+class RecordDetails:
+    """What the profile tab lists under the person's details (one query per list)."""
+
+    aliases: list[Alias]
+    vehicles: list[Vehicle]
+    employment: list[Employment]
+    associates: list[Associate]
+    identity_documents: list[IdentityDocument]
+
+
+def rso_record_details(*, rso: RSO) -> RecordDetails:
+    """Return the aliases, vehicles, employment, associates and identity documents of an
+    RSO already opened through ``rso_get_for_user`` (which noted the consultation)."""
+    # ChildQuerySet is typed over Model, hence the casts to each list's model.
+    return RecordDetails(
+        aliases=cast(list[Alias], list(rso.aliases.all())),
+        vehicles=cast(list[Vehicle], list(rso.vehicles.all())),
+        employment=cast(
+            list[Employment], list(rso.employment.order_by(F("to_date").desc(nulls_first=True), "-from_date", "id"))
+        ),
+        associates=cast(list[Associate], list(rso.associates.all())),
+        identity_documents=cast(list[IdentityDocument], list(rso.identity_documents.all())),
+    )
+
+
+def rso_addresses(*, rso: RSO) -> tuple[list[Address], list[Address]]:
+    """Return an RSO's current addresses and its past ones, newest first (the RSO was
+    opened through ``rso_get_for_user``)."""
+    addresses = cast(list[Address], list(rso.addresses.all()))
+    return [a for a in addresses if a.to_date is None], [a for a in addresses if a.to_date is not None]
+
+
+# --- Notification law: the record tabs -------------------------------------------------
+# Each takes an RSO already opened through ``rso_get_for_user`` (so a break-glass reader
+# sees the rows of the record they opened, and nothing else) and notes the rows shown.
+
+# The order convictions are listed and weighed in: newest first, so that of two
+# indefinite periods the newer governs (the later review date, the cautious side).
+CONVICTION_ORDER: Final = ("-relevant_date", "id")
+
+
+def _note_rows(rso: RSO, object_type: str, ids: Iterable[int]) -> None:
+    note_consultation(rso_ids=[rso.pk], object_type=object_type, object_ids=list(ids))
+
+
+def conviction_facts(conviction: Conviction) -> policy.ConvictionFacts:
+    """Return what the s.82 table needs of a stored conviction (ValueError for an unknown disposal)."""
+    return policy.ConvictionFacts(
+        relevant_date=conviction.relevant_date,
+        disposal=Disposal(conviction.disposal),
+        custody_months=conviction.custody_months,
+        discharge_months=conviction.discharge_months,
+        age_on_relevant_date=conviction.age_on_relevant_date,
+    )
+
+
+def governing_conviction(convictions: Iterable[Conviction]) -> tuple[Conviction, policy.GoverningPeriod] | None:
+    """Return the conviction whose notification period governs, and that period.
+
+    ``policy.governing_period`` decides (indefinite first, else the latest end; on a tie
+    the first listed). Convictions the table cannot apply to are left out; None when
+    none is left.
+    """
+    counted: list[tuple[Conviction, policy.ConvictionFacts]] = []
+    for conviction in convictions:
+        try:
+            facts = conviction_facts(conviction)
+            policy.notification_period(facts)
+        except ValueError:
+            continue
+        counted.append((conviction, facts))
+    if not counted:
+        return None
+    governing = policy.governing_period(facts for _, facts in counted)
+    return next(conviction for conviction, facts in counted if facts is governing.facts), governing
+
+
+@dataclass(frozen=True)
+class ConvictionRow:
+    conviction: Conviction
+    period_label: str
+    governs: bool
+
+
+@dataclass(frozen=True)
+class ConvictionsTab:
+    """The convictions, which governs, and whether a review of indefinite notification is open."""
+
+    rows: list[ConvictionRow]
+    governing: policy.GoverningPeriod | None
+    review: policy.ReviewStatus | None
+
+
+def _period_label(conviction: Conviction) -> str:
+    if conviction.notification_indefinite:
+        return policy.INDEFINITE.label
+    if conviction.notification_period_months:
+        return policy.NotificationPeriod(months=conviction.notification_period_months).label
+    return "Not worked out"
+
+
+def rso_convictions(*, rso: RSO, today: dt.date) -> ConvictionsTab:
+    """Return the convictions tab: each conviction with its period, the governing one, the review status."""
+    convictions = cast("list[Conviction]", list(Conviction.objects.filter(rso_id=rso.pk).order_by(*CONVICTION_ORDER)))
+    governing = governing_conviction(convictions)
+    governing_id = governing[0].pk if governing else None
+    rows = [ConvictionRow(c, _period_label(c), c.pk == governing_id) for c in convictions]
+    review = None
+    if rso.notification_indefinite and rso.indefinite_review_eligible_on is not None:
+        review = policy.indefinite_review_status(
+            eligible_on=rso.indefinite_review_eligible_on,
+            today=today,
+            orders_in_force=[OrderType(row.order.order_type) for row in _order_rows(rso, today) if row.in_force],
+        )
+    _note_rows(rso, "caseload.conviction", [c.pk for c in convictions])
+    return ConvictionsTab(rows=rows, governing=governing[1] if governing else None, review=review)
+
+
+def rso_notifications(*, rso: RSO) -> list[NotificationEvent]:
+    """Return the RSO's notifications, newest first, with who received each."""
+    events = cast(
+        "list[NotificationEvent]",
+        list(NotificationEvent.objects.filter(rso_id=rso.pk).select_related("receiving_officer")),
+    )
+    _note_rows(rso, "caseload.notificationevent", [e.pk for e in events])
+    return events
+
+
+def rso_travel_notices(*, rso: RSO) -> list[ForeignTravelNotice]:
+    """Return the RSO's foreign travel notices, latest departure first."""
+    notices = cast("list[ForeignTravelNotice]", list(ForeignTravelNotice.objects.filter(rso_id=rso.pk)))
+    _note_rows(rso, "caseload.foreigntravelnotice", [n.pk for n in notices])
+    return notices
+
+
+@dataclass(frozen=True)
+class ProhibitionRow:
+    prohibition: Prohibition
+    in_force: bool
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    order: CivilOrder
+    in_force: bool
+    prohibitions: list[ProhibitionRow]
+
+
+def _prohibition_in_force(prohibition: Prohibition, on: dt.date) -> bool:
+    return prohibition.starts_on <= on and (prohibition.ends_on is None or prohibition.ends_on >= on)
+
+
+def _order_rows(rso: RSO, on: dt.date) -> list[OrderRow]:
+    """Return the orders with their prohibitions, each marked in force on ``on`` or not.
+
+    An order is in force from the day it is made until discharged, while any of its
+    prohibitions is (an order with none recorded, such as a notification order, counts
+    as in force: the cautious reading for the review it may block).
+    """
+    orders = cast(
+        "list[CivilOrder]",
+        list(CivilOrder.objects.filter(rso_id=rso.pk).prefetch_related("prohibitions").order_by("-made_on", "id")),
+    )
+    rows = []
+    for order in orders:
+        live = order.made_on <= on and (order.discharged_on is None or order.discharged_on > on)
+        prohibitions = [ProhibitionRow(p, live and _prohibition_in_force(p, on)) for p in order.prohibitions.all()]
+        in_force = live and (not prohibitions or any(row.in_force for row in prohibitions))
+        rows.append(OrderRow(order=order, in_force=in_force, prohibitions=prohibitions))
+    return rows
+
+
+def rso_orders(*, rso: RSO, today: dt.date) -> list[OrderRow]:
+    """Return the orders tab: each order and prohibition, in force today or ended."""
+    rows = _order_rows(rso, today)
+    _note_rows(rso, "caseload.civilorder", [row.order.pk for row in rows])
+    return rows
+
+
+def rso_static_scores(*, rso: RSO) -> list[StaticRiskScore]:
+    """Return the RSO's static risk scores, newest first."""
+    scores = cast("list[StaticRiskScore]", list(StaticRiskScore.objects.filter(rso_id=rso.pk)))
+    _note_rows(rso, "caseload.staticriskscore", [s.pk for s in scores])
+    return scores
+
+
+def rso_change_events(*, rso: RSO) -> list[SignificantChangeEvent]:
+    """Return the RSO's significant changes, newest first."""
+    events = cast("list[SignificantChangeEvent]", list(SignificantChangeEvent.objects.filter(rso_id=rso.pk)))
+    _note_rows(rso, "caseload.significantchangeevent", [e.pk for e in events])
+    return events

@@ -21,6 +21,7 @@ from mosovo.ops.selectors import open_alerts
 from . import mfa, selectors, services
 from .choices import Role
 from .forms import CodeForm, SignInForm
+from .home import home_cap_overrides
 from .middleware import mfa_not_required
 from .models import User
 from .scoping import require_roles
@@ -86,7 +87,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
         return redirect("home")
     if not mfa.has_confirmed_device(user):
         return redirect("accounts:mfa_setup")
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if mfa.second_factor_verify(request=request, token=form.cleaned_data["code"]):
             return redirect(request.GET.get("next") or "home")
@@ -107,7 +108,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
     if device is None:
         device = mfa.totp_device_start(user=user)
         request.session[SETUP_DEVICE_SESSION_KEY] = device.pk
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         codes = mfa.totp_device_confirm(request=request, device=device, token=form.cleaned_data["code"])
         if codes is not None:
@@ -150,6 +151,8 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"page_title": "Home"}
     if user.role == Role.SERGEANT:
         context["break_glass_grants"] = selectors.break_glass_to_acknowledge(user=user)
+    if user.role in (Role.SERGEANT, Role.INSPECTOR):
+        context["cap_overrides"] = list(home_cap_overrides(user=user))
     if user.role in (Role.ADMIN, Role.AUDITOR):
         context["alerts"] = list(open_alerts())
     return render(request, HOME_TEMPLATES[Role(user.role)], context)

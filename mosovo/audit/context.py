@@ -38,11 +38,14 @@ class AuditContext:
     user: Any = None
     consulted_rso_ids: dict[int, None] = field(default_factory=dict)  # ordered set
     consulted_objects: dict[str, dict[str, None]] = field(default_factory=dict)
+    consultation_reason: str = ""
     denial: Denial | None = None
 
     def note_consultation(
-        self, *, rso_ids: Iterable[int], object_type: str = "", object_ids: Iterable[Any] = ()
+        self, *, rso_ids: Iterable[int], object_type: str = "", object_ids: Iterable[Any] = (), reason: str = ""
     ) -> None:
+        if reason:
+            self.consultation_reason = "; ".join(filter(None, [self.consultation_reason, reason]))
         for rso_id in rso_ids:
             self.consulted_rso_ids[int(rso_id)] = None
         if object_type:
@@ -114,11 +117,17 @@ def channel_for(request: HttpRequest) -> Channel:
     return Channel.SCREEN
 
 
-def note_consultation(*, rso_ids: Iterable[int], object_type: str = "", object_ids: Iterable[Any] = ()) -> None:
-    """Record that the current request shows these RSOs (written once, at the end)."""
+def note_consultation(
+    *, rso_ids: Iterable[int], object_type: str = "", object_ids: Iterable[Any] = (), reason: str = ""
+) -> None:
+    """Record that the current request shows these RSOs (written once, at the end).
+
+    ``reason`` says why, for example the search terms that found them (kept in the audit
+    row, never in a URL).
+    """
     context = current()
     if context is not None:
-        context.note_consultation(rso_ids=rso_ids, object_type=object_type, object_ids=object_ids)
+        context.note_consultation(rso_ids=rso_ids, object_type=object_type, object_ids=object_ids, reason=reason)
 
 
 def note_denial(*, object_type: str, object_ids: Iterable[Any], reason: str) -> None:

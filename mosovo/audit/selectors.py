@@ -14,13 +14,18 @@ from mosovo.accounts.choices import Role
 from .models import AuditEvent
 
 
+def can_see_audit_trail(*, user: Any, rso: Any) -> bool:
+    """Tell whether the user may see who has seen or changed an RSO: its team's sergeant,
+    or an inspector of the force."""
+    return bool((user.role == Role.SERGEANT and user.team_id == rso.team_id) or user.role == Role.INSPECTOR)
+
+
 def audit_trail_for_rso(*, user: Any, rso: Any, limit: int = 50) -> list[AuditEvent]:
     """Return the newest events about one RSO, for its team's sergeant or an inspector.
 
     Others get an empty list. The caller has already checked the RSO is in scope.
     """
-    allowed = (user.role == Role.SERGEANT and user.team_id == rso.team_id) or user.role == Role.INSPECTOR
-    if not allowed:
+    if not can_see_audit_trail(user=user, rso=rso):
         return []
     events: QuerySet[AuditEvent] = AuditEvent.objects.filter(rso_ids__contains=[rso.pk]).order_by("-seq")
     return list(events[:limit])

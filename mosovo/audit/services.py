@@ -71,7 +71,7 @@ def audit_record(
 
 def audit_flush_consultation(ctx: audit_context.AuditContext) -> AuditEvent | None:
     """Write the request's consultation notes as one event; nothing if nothing was shown."""
-    if not ctx.consulted_rso_ids and not ctx.consulted_objects:
+    if not ctx.consulted_rso_ids and not ctx.consulted_objects and not ctx.consultation_reason:
         return None
     object_type = ",".join(sorted(ctx.consulted_objects))
     object_ids = [i for bucket in ctx.consulted_objects.values() for i in bucket]
@@ -81,6 +81,7 @@ def audit_flush_consultation(ctx: audit_context.AuditContext) -> AuditEvent | No
             rso_ids=list(ctx.consulted_rso_ids),
             object_type=object_type[:100],
             object_ids=object_ids,
+            reason=ctx.consultation_reason,
         )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
@@ -175,8 +176,12 @@ def test_cap_03_concurrent_risk_rises_keep_the_rule(personas: Personas) -> None:
     cases = give(officer, low=10)  # room for 2
     succeeded, errors = run_in_threads(
         [
-            lambda case=case: services.rso_change_risk_level(
-                rso=case, risk_level=RiskLevel.VERY_HIGH, reason="New intelligence", by=officer
+            partial(
+                services.rso_change_risk_level,
+                rso=case,
+                risk_level=RiskLevel.VERY_HIGH,
+                reason="New intelligence",
+                by=officer,
             )
             for case in cases
         ]
@@ -192,9 +197,7 @@ def test_cap_04_concurrent_deallocations_keep_the_rule(personas: Personas) -> No
     officer = personas.officer_a
     cases = give(officer, low=8, high=1)  # 1 of 9: may lose up to 4 low cases
     sergeant = personas.sergeant_a
-    succeeded, errors = run_in_threads(
-        [lambda case=case: services.case_deallocate(rso=case, by=sergeant) for case in cases[:8]]
-    )
+    succeeded, errors = run_in_threads([partial(services.case_deallocate, rso=case, by=sergeant) for case in cases[:8]])
     assert succeeded == 4
     assert all(isinstance(e, CapExceeded) for e in errors), errors
     assert counts(officer) == (5, 1)
@@ -209,9 +212,9 @@ def test_cap_05_crossed_transfers_neither_deadlock_nor_break_the_rule(personas: 
     b_cases = give(b, low=6, high=1)
     jobs: list[Callable[[], Any]] = []
     for case in a_cases[:6]:
-        jobs.append(lambda case=case: services.case_transfer(rso=case, officer=b, by=personas.sergeant_a))
+        jobs.append(partial(services.case_transfer, rso=case, officer=b, by=personas.sergeant_a))
     for case in b_cases[:6]:
-        jobs.append(lambda case=case: services.case_transfer(rso=case, officer=a, by=sergeant_b))
+        jobs.append(partial(services.case_transfer, rso=case, officer=a, by=sergeant_b))
     succeeded, errors = run_in_threads(jobs)
     assert succeeded == 12 - len(errors)
     # Only the rule may refuse: no deadlock or other database error reaches anyone.

@@ -6,7 +6,9 @@ one; out of scope must answer 404. Every response body is scanned for canary tex
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pytest
@@ -15,9 +17,21 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from caseload.models import (
+    RSO,
+    Address,
+    Alias,
+    Associate,
+    CapOverride,
+    CivilOrder,
+    Conviction,
+    Employment,
+    IdentityDocument,
+    Vehicle,
+)
 from mosovo.accounts.models import BreakGlassGrant, User
 from tests.conftest import CANARY, CANARY_OTHER_FORCE, Casework, Personas, verified_login
-from tests.factories import OfficerFactory
+from tests.factories import OfficerFactory, RSOFactory
 from tests.security.matrix import METHODS, PRINCIPALS, load_matrix, project_routes, rule_for
 
 RULES = load_matrix()
@@ -77,6 +91,9 @@ class World:
     disabled: User
     grant_a: BreakGlassGrant
     grant_b: BreakGlassGrant
+    override_a: CapOverride
+    override_b: CapOverride
+    override_x: CapOverride
     clients: dict[str, Client] = field(default_factory=dict)
 
     def user(self, principal: str) -> User | None:
@@ -123,6 +140,15 @@ class World:
                     values[name] = self.casework.rso_b.pk
             elif name == "grant_id":
                 values[name] = (self.grant_a if own else self.grant_b).pk
+            elif name == "override_id":
+                other = self.override_x if principal == "INSPECTOR" else self.override_b
+                values[name] = (self.override_a if own else other).pk
+            elif name == "item_id":  # a row of the RSO's details: see record_detail_item below
+                if own:
+                    values[name] = record_detail_item(self.casework.rso_a)
+                else:
+                    other_rso = self.casework.rso_other_force if principal == "INSPECTOR" else self.casework.rso_b
+                    values[name] = record_detail_item(other_rso)
             elif name in ("object_id", "id"):
                 values[name] = self.personas.officer_a.pk
             elif name == "app_label":
@@ -136,6 +162,40 @@ class World:
             else:
                 raise AssertionError(f"the matrix test does not know how to fill <{name}>: teach World.kwargs")
         return values
+
+
+# --- item_id (record details) ---------------------------------------------------------
+# One row of each type an <item_id> URL names (alias, address, vehicle, employment,
+# associate, identity document, conviction, civil order) on the given RSO, all with the
+# same fresh id, so that every <item_id> URL names a real row of its own type. Fresh on every call: a permitted POST
+# removes or ends the row it names, and the next principal needs another.
+_ITEM_IDS = itertools.count(1_000_000)
+
+
+def record_detail_item(rso: RSO) -> int:
+    pk = next(_ITEM_IDS)
+    since = date(2020, 1, 1)
+    Alias.objects.create(pk=pk, rso=rso, name="Matrix Alias")
+    Address.objects.create(pk=pk, rso=rso, line1="1 Matrix Road", town="Testville", from_date=since)
+    Vehicle.objects.create(pk=pk, rso=rso, registration="MX20ABC")
+    Employment.objects.create(pk=pk, rso=rso, employer="Matrix Ltd", from_date=since)
+    Associate.objects.create(pk=pk, rso=rso, name="Matrix Associate", relationship="friend")
+    IdentityDocument.objects.create(pk=pk, rso=rso, document_type="PASSPORT", masked_number="****1234")
+    Conviction.objects.create(
+        pk=pk, rso=rso, offence="Matrix offence", relevant_date=since, disposal="OTHER", age_on_relevant_date=30
+    )
+    CivilOrder.objects.create(pk=pk, rso=rso, order_type="SHPO", court="Matrix Crown Court", made_on=since)
+    return pk
+
+
+# -------------------------------------------------------------------------------------
+
+
+def over_the_limit(officer: User, by: User) -> CapOverride:
+    """An open 20% override for an officer whose only case is high risk (so it stays open)."""
+    override = CapOverride.objects.create(officer=officer, reason="Only officer trained for this case", created_by=by)
+    RSOFactory.create(team=officer.team, allocated_officer=officer, risk_level="HIGH")
+    return override
 
 
 @pytest.fixture
@@ -161,6 +221,11 @@ def world(personas: Personas, casework: Casework) -> World:
         disabled=disabled,
         grant_a=grant(personas.team_a, casework.rso_a, personas.officer_b),
         grant_b=grant(personas.team_b, casework.rso_b, personas.officer_a),
+        override_a=over_the_limit(personas.officer_a, personas.sergeant_a),
+        override_b=over_the_limit(personas.officer_b, personas.officer_b),
+        override_x=over_the_limit(
+            OfficerFactory.create(username="officer_x", team=casework.rso_other_force.team), personas.inspector
+        ),
     )
 
 

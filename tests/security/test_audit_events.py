@@ -103,7 +103,7 @@ def test_aud_02_a_list_of_25_rsos_writes_one_consultation_holding_all_25_ids(
     RSOFactory.create_batch(3, team=personas.team_b)  # not shown, so not recorded
     client = client_for(personas.officer_a)
 
-    response = client.get(reverse(url_name))
+    response = client.get(reverse(url_name), {"officer": ""})  # the whole team, not only their own
 
     assert response.status_code == 200
     (event,) = consultations_by(personas.officer_a)

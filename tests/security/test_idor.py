@@ -182,7 +182,7 @@ def test_idor_02_officer_and_sergeant_of_team_a_list_only_team_as_rsos(
 ) -> None:
     client = client_for(personas.all()[persona])
 
-    page = client.get(reverse("caseload:rso_list"))
+    page = client.get(reverse("caseload:rso_list"), {"officer": ""})  # everyone they may see
     api = client.get(reverse("api:rso_list"))
 
     assert page.status_code == 200
@@ -190,7 +190,7 @@ def test_idor_02_officer_and_sergeant_of_team_a_list_only_team_as_rsos(
     page_body = body_of(page)
     assert CANARY not in page_body
     assert CANARY_OTHER_FORCE not in page_body
-    assert "3 people in Team A" in page_body
+    assert "3 people" in page_body
 
     assert api.status_code == 200
     data = api.json()
@@ -207,7 +207,7 @@ def test_idor_02_inspector_lists_every_team_of_the_force_but_not_the_other_force
     client = client_for(personas.inspector)
     force_wide = more_casework["team_a"] | more_casework["team_b"]
 
-    page = client.get(reverse("caseload:rso_list"))
+    page = client.get(reverse("caseload:rso_list"), {"officer": ""})  # everyone they may see
     api = client.get(reverse("api:rso_list"))
 
     assert {rso.pk for rso in page.context["page_obj"].object_list} == force_wide
@@ -447,7 +447,7 @@ def test_authz_05_when_a_case_moves_to_team_b_officer_as_next_request_gets_404(
     page = client.get(page_url(rso_a))
     api = client.get(api_url(rso_a))
     patch = client.patch(api_url(rso_a), {"summary": "Too late", "version": 1}, content_type="application/json")
-    listed = client.get(reverse("caseload:rso_list"))
+    listed = client.get(reverse("caseload:rso_list"), {"officer": ""})
 
     assert (page.status_code, api.status_code, patch.status_code) == (404, 404, 404)
     assert rso_a.family_name.upper() not in body_of(page)

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mosovo.accounts.choices import Role, TrainingCourse, VettingLevel
+from mosovo.accounts.demo import demo_seeders
 from mosovo.accounts.mfa import demo_device_ensure
 from mosovo.accounts.models import Force, Team, TrainingRecord, User
 from mosovo.accounts.services import user_create
@@ -60,6 +61,11 @@ class Command(BaseCommand):
         with transaction.atomic():
             created = self._seed()
         self.stdout.write(f"Demo data ready ({created} accounts created).")
+        # Higher apps add their demo data (registered in their AppConfig.ready).
+        for name, seeder in demo_seeders():
+            with transaction.atomic():
+                summary = seeder()
+            self.stdout.write(f"{name}: {summary}")
 
     def _seed(self) -> int:
         today = timezone.localdate()
