@@ -289,21 +289,21 @@ def _make_rso(
 def _notification_history(
     rng: random.Random, rso: RSO, relevant: dt.date, today: dt.date, by: User, *, overdue: bool, weekly: bool
 ) -> None:
-    stop = today - dt.timedelta(days=430) if overdue else today - dt.timedelta(days=rng.randint(5, 300))
-    when = relevant + dt.timedelta(days=rng.randint(0, 2))
-    kind: str = NotificationType.INITIAL
-    events: list[NotificationEvent] = []
-    while when <= stop:
-        events.append(_notification(rng, rso, kind, when, relevant if kind == NotificationType.INITIAL else None, by))
-        kind = NotificationType.ANNUAL
-        when = when + dt.timedelta(days=rng.randint(330, 364))
+    # Work back from the latest annual notification: within the last year for most people,
+    # more than a year ago (so now overdue) for about one in ten.
+    latest = today - dt.timedelta(days=rng.randint(400, 460) if overdue else rng.randint(5, 300))
+    annual_dates: list[dt.date] = []
+    when = latest
+    while when > relevant + dt.timedelta(days=30):
+        annual_dates.append(when)
+        when -= dt.timedelta(days=rng.randint(340, 364))
+    initial = relevant + dt.timedelta(days=rng.randint(0, 2))
+    events = [_notification(rng, rso, NotificationType.INITIAL, initial, relevant, by)]
+    events += [_notification(rng, rso, NotificationType.ANNUAL, on, None, by) for on in reversed(annual_dates)]
     if weekly:
         for days_ago in (20, 13, 6):
-            events.append(
-                _notification(
-                    rng, rso, NotificationType.WEEKLY_NO_FIXED_ABODE, today - dt.timedelta(days=days_ago), None, by
-                )
-            )
+            on = today - dt.timedelta(days=days_ago)
+            events.append(_notification(rng, rso, NotificationType.WEEKLY_NO_FIXED_ABODE, on, None, by))
     NotificationEvent.objects.bulk_create(events)
 
 
