@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mosovo.accounts.choices import Role
 from mosovo.accounts.permissions import HasCaseworkRole
+from mosovo.audit.context import note_denial
 
 from . import selectors, services
 from .serializers import (
+    ConvictionInput,
     ConvictionOutput,
+    NotificationInput,
     NotificationOutput,
     OrderOutput,
     RSOOutput,
@@ -79,11 +85,48 @@ class RSODetailApi(APIView):
         return Response(RSOOutput(rso).data)
 
 
+def _create(request: Request, rso_id: int, input_serializer: type[Any], service: Any, output: type[Any]) -> Response:
+    """Validate the input, call the service (which audits and recomputes), answer 201 or 400.
+
+    Writes are for the team's officers and sergeants; inspectors read.
+    """
+    if request.user.role not in (Role.OFFICER, Role.SERGEANT):  # type: ignore[union-attr,operator]
+        note_denial(object_type="view", object_ids=["api create"], reason="inspectors may not record casework")
+        raise NotFound
+    rso = selectors.rso_get_for_user(user=request.user, rso_id=rso_id, for_change=True)  # type: ignore[arg-type]
+    unknown = sorted(set(request.data) - set(input_serializer().fields))
+    if unknown:
+        return Response({field: ["This field cannot be set here."] for field in unknown}, status=400)
+    data = input_serializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    try:
+        created = service(rso=rso, by=request.user, **data.validated_data)
+    except ValidationError as error:
+        detail = error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
+        return Response(detail, status=400)
+    return Response(output(created).data, status=201)
+
+
+CREATORS: dict[str, tuple[type[Any], Any]] = {
+    "convictions": (ConvictionInput, services.conviction_add),
+    "notifications": (NotificationInput, services.notification_record),
+}
+
+
 def _children_api(relation: str, output: type[Any], doc: str) -> type[APIView]:
-    """Build the read endpoint for one kind of an RSO's records (one class per kind)."""
+    """Build the endpoint for one kind of an RSO's records (one class per kind): GET lists
+    them; POST, where offered, records one through the same service as the page."""
 
     class ChildListApi(APIView):
         permission_classes = [HasCaseworkRole]
+        http_method_names = ["get", "post", "options"] if relation in CREATORS else ["get", "options"]
+
+        @extend_schema(
+            operation_id=f"rsos_{relation}_create", request=CREATORS.get(relation, (None,))[0], responses={201: output}
+        )
+        def post(self, request: Request, rso_id: int) -> Response:
+            input_serializer, service = CREATORS[relation]
+            return _create(request, rso_id, input_serializer, service, output)
 
         @extend_schema(operation_id=f"rsos_{relation}_list", responses=output(many=True))
         def get(self, request: Request, rso_id: int) -> Response:

@@ -147,3 +147,24 @@ def page_payload(page: Any, serializer: type[serializers.Serializer[Any]]) -> di
         "pages": page.paginator.num_pages,
         "results": serializer(list(page.object_list), many=True).data,
     }
+
+
+class NotificationInput(serializers.Serializer[dict[str, Any]]):
+    """A notification made in person, recorded through the API."""
+
+    notification_type = serializers.CharField()
+    occurred_at = serializers.DateTimeField()
+    police_station = serializers.CharField(max_length=200)
+    trigger_date = serializers.DateField(required=False, allow_null=True)
+    details_changed = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+class ConvictionInput(serializers.Serializer[dict[str, Any]]):
+    """A conviction, caution or finding, recorded through the API."""
+
+    offence = serializers.CharField(max_length=300)
+    relevant_date = serializers.DateField()
+    court = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    disposal = serializers.CharField()
+    custody_months = serializers.IntegerField(required=False, allow_null=True)
+    discharge_months = serializers.IntegerField(required=False, allow_null=True)
