@@ -43,6 +43,11 @@ def _beat_schedule() -> dict[str, dict[str, object]]:
             "task": "mosovo.audit.verify_chain",
             "schedule": crontab(hour=2, minute=30),
         },
+        # Named by string: the project package never imports a domain app.
+        "caseload-reconcile-counts": {
+            "task": "caseload.reconcile_caseload_counts",
+            "schedule": crontab(hour=2, minute=45),
+        },
     }
 
 
