@@ -1299,11 +1299,8 @@ def notification_record(
         recorded_by=by,
     )
     # ``in_time`` may be None (no deadline), which the model's own check calls blank.
-    event.full_clean(
-        exclude=["rso", "in_time", "receiving_officer", "recorded_by"],
-        validate_unique=False,
-        validate_constraints=False,
-    )
+    not_checked = ["rso", "in_time", "receiving_officer", "recorded_by"]
+    event.full_clean(exclude=not_checked, validate_unique=False, validate_constraints=False)
     event.save()
     _audit_law_row(
         action=Action.COLLECTION,
