@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pghistory
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
@@ -27,6 +28,7 @@ class Force(models.Model):
         return self.name
 
 
+@pghistory.track()
 class Team(models.Model):
     """A MOSOVO unit: a sergeant and the offender managers they supervise.
 
@@ -44,6 +46,8 @@ class Team(models.Model):
         return self.name
 
 
+# Password hashes and sign-in times are not history worth keeping (and hashes must not spread).
+@pghistory.track(exclude=["password", "last_login"])
 class User(AbstractUser):
     """A person who signs in to mosovo.
 
@@ -105,6 +109,7 @@ class User(AbstractUser):
         return super().has_module_perms(app_label)
 
 
+@pghistory.track()
 class TrainingRecord(models.Model):
     """A course an officer has completed, with when it lapses if it does."""
 
@@ -128,6 +133,7 @@ class TrainingRecord(models.Model):
         return f"{self.get_course_display()} ({self.completed_on:%d %b %Y})"
 
 
+@pghistory.track()
 class BreakGlassGrant(models.Model):
     """A user's reasoned access to one record outside their scope, for one session.
 

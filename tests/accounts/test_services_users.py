@@ -41,3 +41,13 @@ def test_short_password_is_refused_and_nothing_saved(personas: Personas) -> None
 def test_user_takes_the_force_of_their_team(personas: Personas) -> None:
     user = user_create(username="newbie", role=Role.OFFICER, password="a-long-enough-password", team=personas.team_a)
     assert user.force == personas.force
+
+
+def test_changes_to_a_user_are_kept_in_history_without_the_password(personas: Personas) -> None:
+    user = personas.officer_a
+    user.team = personas.team_b
+    user.set_password("another-long-password")
+    user.save()
+    events = list(User.pgh_event_model.objects.filter(pgh_obj=user).order_by("pgh_id"))  # type: ignore[attr-defined]
+    assert [e.team_id for e in events][-2:] == [personas.team_a.pk, personas.team_b.pk]
+    assert not hasattr(events[-1], "password")
