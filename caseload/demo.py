@@ -139,12 +139,6 @@ DISPOSALS: list[tuple[str, int | None, int | None]] = [
     (Disposal.CUSTODY, 12, None),
 ]
 CHANGE_TYPES = [ChangeEventType.ADDRESS, ChangeEventType.RELATIONSHIP, ChangeEventType.INTELLIGENCE]
-TOOL_FOR_RISK = {
-    RiskLevel.LOW: RiskLevel.LOW,
-    RiskLevel.MEDIUM: RiskLevel.MEDIUM,
-    RiskLevel.HIGH: RiskLevel.HIGH,
-    RiskLevel.VERY_HIGH: RiskLevel.VERY_HIGH,
-}
 
 
 def _age_on(born: dt.date, on: dt.date) -> int:
@@ -252,7 +246,7 @@ def _make_rso(
         rso=rso,
         tool=StaticTool.OSP_C,
         score=round(rng.uniform(0.5, 9.5), 2),
-        band=TOOL_FOR_RISK[RiskLevel(risk)],
+        band=risk,  # the demo's OSP/C band agrees with the level (OSP/C has all four bands)
         assessed_on=today - dt.timedelta(days=rng.randint(30, 700)),
     )
     if number % 7 == 0 or (risk in (RiskLevel.HIGH, RiskLevel.VERY_HIGH) and number % 2 == 0):
