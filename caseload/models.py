@@ -110,6 +110,14 @@ class RSO(models.Model):
     no_fixed_abode = models.BooleanField(default=False)
     indefinite_review_eligible_on = models.DateField(null=True, blank=True)
 
+    # Kept by the ARMS services (arms.services) and change_event_record: when the last
+    # ARMS assessment was approved, when the routine review falls due (by risk level),
+    # and the review a significant change opened (28 days), until an assessment that
+    # considered the change is approved.
+    arms_last_approved_on = models.DateField("Last ARMS approved", null=True, blank=True)
+    arms_review_due_on = models.DateField("Routine ARMS review due", null=True, blank=True)
+    arms_change_review_due_on = models.DateField("ARMS review after a change due", null=True, blank=True)
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
@@ -132,6 +140,12 @@ class RSO(models.Model):
     def display_name(self) -> str:
         """Return the name as records show it: family name first, in capitals."""
         return f"{self.family_name.upper()}, {self.given_names}"
+
+    @property
+    def arms_review_next_due(self) -> object:
+        """Return when the next ARMS review is due (after a change, or routine), if known."""
+        dates = [d for d in (self.arms_change_review_due_on, self.arms_review_due_on) if d]
+        return min(dates) if dates else None
 
     @property
     def next_notification_due(self) -> object:

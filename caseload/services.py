@@ -12,11 +12,11 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Final, cast
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F, Max, Min, Q
+from django.db.models import F, Max, Min, Q, Value
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from mosovo.accounts.choices import Role
@@ -24,7 +24,7 @@ from mosovo.accounts.models import Team, User
 from mosovo.audit.choices import Action
 from mosovo.audit.services import audit_record
 
-from . import photos, policy
+from . import local_policy, photos, policy
 from .allocation import (
     HIGH_RISK_CAP_DIVISOR,
     CapCheck,
@@ -976,7 +976,7 @@ CONVICTION_FIELDS: Final = [
 
 def arms_review_after_change_days() -> int:
     """Return the days from a significant change to the ARMS review (policy, 28: domain s.6)."""
-    return int(getattr(settings, "ARMS_REVIEW_AFTER_CHANGE_DAYS", 28))
+    return local_policy.arms_review_after_change_days()
 
 
 def age_on(born: date, on: date) -> int:
@@ -1628,6 +1628,12 @@ def change_event_record(
     )
     _check_model_rules(event)
     event.save()
+    # The change opens an ARMS review (or brings an open one forward).
+    RSO.objects.filter(pk=rso.pk).update(
+        arms_change_review_due_on=Least(
+            Coalesce(F("arms_change_review_due_on"), Value(event.review_due_on)), Value(event.review_due_on)
+        )
+    )
     _audit_law_row(
         action=Action.COLLECTION,
         rso_id=rso.pk,
@@ -1637,3 +1643,29 @@ def change_event_record(
         fields=_filled(event, ["event_type", "occurred_on", "source", "note"]),
     )
     return event
+
+
+@transaction.atomic
+def rso_arms_reviewed(*, rso: RSO, approved_on: date, considered_before: datetime, by: User) -> RSO:
+    """Record that an ARMS assessment was approved: the routine review moves on by the
+    risk level's interval, and the review opened by significant changes closes, except
+    for changes recorded after ``considered_before`` (when the assessment was submitted),
+    which the assessment could not have taken into account."""
+    locked = _lock_rso(rso, None)
+    months = local_policy.arms_review_interval_months(locked.risk_level, locked.management_model)
+    still_open = SignificantChangeEvent.objects.filter(rso=locked, created_at__gt=considered_before).aggregate(
+        due=Min("review_due_on")
+    )["due"]
+    RSO.objects.filter(pk=locked.pk).update(
+        arms_last_approved_on=approved_on,
+        arms_review_due_on=add_months(approved_on, months),
+        arms_change_review_due_on=still_open,
+        updated_at=timezone.now(),
+    )
+    _audit_change(
+        rso=locked,
+        by=by,
+        fields=["arms_last_approved_on", "arms_review_due_on", "arms_change_review_due_on"],
+    )
+    locked.refresh_from_db()
+    return locked

@@ -592,7 +592,7 @@ def test_a_significant_change_makes_the_arms_review_due_28_days_later(adult: RSO
     assert event.review_due_on == dt.date(2026, 1, 29)
 
 
-@override_settings(ARMS_REVIEW_AFTER_CHANGE_DAYS=14)
+@override_settings(MOSOVO_POLICY={"ARMS_REVIEW_AFTER_CHANGE_DAYS": 14})
 def test_the_days_to_the_arms_review_after_a_change_are_policy(adult: RSO, officer: User) -> None:
     event = services.change_event_record(
         rso=adult,

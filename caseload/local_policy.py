@@ -1,0 +1,63 @@
+"""Local policy: the intervals a force sets for itself (``../shared/domain.md`` s.5 and s.6).
+
+These are not law (the law is in ``caseload.policy``) but national defaults a force may
+change. Each value has a default here and may be overridden with the ``MOSOVO_POLICY``
+setting, a dict keyed by the names below (for example
+``MOSOVO_POLICY = {"VISIT_INTERVAL_MONTHS": {"LOW": 24}}``). Nothing else in the code
+holds these numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from django.conf import settings
+
+from .choices import ManagementModel, RiskLevel
+
+DEFAULTS: Final[dict[str, Any]] = {
+    # Home visits when the plan sets no frequency (pre-2017 national practice, domain s.5).
+    "VISIT_INTERVAL_MONTHS": {
+        RiskLevel.VERY_HIGH: 1,
+        RiskLevel.HIGH: 3,
+        RiskLevel.MEDIUM: 6,
+        RiskLevel.LOW: 12,
+    },
+    # Routine ARMS review by risk level (domain s.6).
+    "ARMS_REVIEW_INTERVAL_MONTHS": {
+        RiskLevel.VERY_HIGH: 3,
+        RiskLevel.HIGH: 6,
+        RiskLevel.MEDIUM: 12,
+        RiskLevel.LOW: 12,
+    },
+    # Reactive cases: a desk review at the annual notification (domain s.6).
+    "REACTIVE_ARMS_REVIEW_MONTHS": 12,
+    # ARMS review after a significant change (domain s.6).
+    "ARMS_REVIEW_AFTER_CHANGE_DAYS": 28,
+}
+
+
+def _value(name: str) -> Any:
+    overrides: dict[str, Any] = getattr(settings, "MOSOVO_POLICY", {}) or {}
+    default = DEFAULTS[name]
+    value = overrides.get(name, default)
+    if isinstance(default, dict) and isinstance(value, dict):
+        return {**default, **value}
+    return value
+
+
+def visit_interval_months(risk_level: str) -> int:
+    """Return the default months between home visits at a risk level."""
+    return int(_value("VISIT_INTERVAL_MONTHS")[risk_level])
+
+
+def arms_review_interval_months(risk_level: str, management_model: str = ManagementModel.ACTIVE) -> int:
+    """Return the months from an approved ARMS assessment to the next routine review."""
+    if management_model == ManagementModel.REACTIVE:
+        return int(_value("REACTIVE_ARMS_REVIEW_MONTHS"))
+    return int(_value("ARMS_REVIEW_INTERVAL_MONTHS")[risk_level])
+
+
+def arms_review_after_change_days() -> int:
+    """Return the days from a significant change to the ARMS review it opens."""
+    return int(_value("ARMS_REVIEW_AFTER_CHANGE_DAYS"))
