@@ -1,1 +1,1 @@
-"""ARMS forms: explicit fields, no business rules."""
+"""Forms for the assessment pages (explicit fields, no business rules)."""

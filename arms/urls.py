@@ -1,7 +1,14 @@
-"""ARMS URLs (namespace ``arms``)."""
+"""ARMS URLs (namespace ``arms``): assessments and risk management plans."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from . import plan_views, views
 
 app_name = "arms"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    # --- Assessments (arms/views.py) ---
+    # --- end of assessments ---
+    # --- Plans (arms/plan_views.py) ---
+    # --- end of plans ---
+]

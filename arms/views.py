@@ -1,1 +1,1 @@
-"""ARMS HTML views: thin, over the services and selectors."""
+"""ARMS assessment pages: thin HTML views over the services and selectors."""

@@ -117,6 +117,15 @@ RECORD_TABS = [
 TAB_LABELS = {key: label for key, label, _ in RECORD_TABS}
 
 
+def register_record_tab(*, key: str, label: str, url_name: str, before: str) -> None:
+    """Add a tab from a higher app (it registers in its AppConfig.ready), before another."""
+    if key in TAB_LABELS:
+        return
+    index = next(i for i, (k, _, _) in enumerate(RECORD_TABS) if k == before)
+    RECORD_TABS.insert(index, (key, label, url_name))
+    TAB_LABELS[key] = label
+
+
 def record_context(request: HttpRequest, rso: RSO, active_tab: str, **extra: Any) -> dict[str, Any]:
     """Return the context every record tab needs: the RSO, the tabs, break-glass state."""
     user = _user(request)
@@ -136,6 +145,7 @@ def record_context(request: HttpRequest, rso: RSO, active_tab: str, **extra: Any
         "tabs": tabs,
         "active_tab": active_tab,
         "break_glass": break_glass,
+        "today": timezone.localdate(),
         "page_title": f"{rso.display_name}: {TAB_LABELS[active_tab]}",
         **extra,
     }

@@ -6,56 +6,76 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('caseload', '0003_caseload_counts_backstop'),
+        ("caseload", "0003_caseload_counts_backstop"),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='rso',
-            name='insert_insert',
+            model_name="rso",
+            name="insert_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='rso',
-            name='update_update',
+            model_name="rso",
+            name="update_update",
         ),
         migrations.AddField(
-            model_name='rso',
-            name='arms_change_review_due_on',
-            field=models.DateField(blank=True, null=True, verbose_name='ARMS review after a change due'),
+            model_name="rso",
+            name="arms_change_review_due_on",
+            field=models.DateField(blank=True, null=True, verbose_name="ARMS review after a change due"),
         ),
         migrations.AddField(
-            model_name='rso',
-            name='arms_last_approved_on',
-            field=models.DateField(blank=True, null=True, verbose_name='Last ARMS approved'),
+            model_name="rso",
+            name="arms_last_approved_on",
+            field=models.DateField(blank=True, null=True, verbose_name="Last ARMS approved"),
         ),
         migrations.AddField(
-            model_name='rso',
-            name='arms_review_due_on',
-            field=models.DateField(blank=True, null=True, verbose_name='Routine ARMS review due'),
+            model_name="rso",
+            name="arms_review_due_on",
+            field=models.DateField(blank=True, null=True, verbose_name="Routine ARMS review due"),
         ),
         migrations.AddField(
-            model_name='rsoevent',
-            name='arms_change_review_due_on',
-            field=models.DateField(blank=True, null=True, verbose_name='ARMS review after a change due'),
+            model_name="rsoevent",
+            name="arms_change_review_due_on",
+            field=models.DateField(blank=True, null=True, verbose_name="ARMS review after a change due"),
         ),
         migrations.AddField(
-            model_name='rsoevent',
-            name='arms_last_approved_on',
-            field=models.DateField(blank=True, null=True, verbose_name='Last ARMS approved'),
+            model_name="rsoevent",
+            name="arms_last_approved_on",
+            field=models.DateField(blank=True, null=True, verbose_name="Last ARMS approved"),
         ),
         migrations.AddField(
-            model_name='rsoevent',
-            name='arms_review_due_on',
-            field=models.DateField(blank=True, null=True, verbose_name='Routine ARMS review due'),
+            model_name="rsoevent",
+            name="arms_review_due_on",
+            field=models.DateField(blank=True, null=True, verbose_name="Routine ARMS review due"),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='rso',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "caseload_rsoevent" ("allocated_officer_id", "arms_change_review_due_on", "arms_last_approved_on", "arms_review_due_on", "child_household", "created_at", "date_of_birth", "family_name", "given_names", "id", "indefinite_review_eligible_on", "last_notification_on", "lead_agency", "management_model", "mappa_category", "mappa_level", "next_annual_notification_due", "next_weekly_notification_due", "ni_number", "no_fixed_abode", "notification_ends_on", "notification_indefinite", "notification_period_months", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "photo", "pnc_id", "risk_level", "sex", "status", "summary", "team_id", "updated_at", "version", "visor_reference") VALUES (NEW."allocated_officer_id", NEW."arms_change_review_due_on", NEW."arms_last_approved_on", NEW."arms_review_due_on", NEW."child_household", NEW."created_at", NEW."date_of_birth", NEW."family_name", NEW."given_names", NEW."id", NEW."indefinite_review_eligible_on", NEW."last_notification_on", NEW."lead_agency", NEW."management_model", NEW."mappa_category", NEW."mappa_level", NEW."next_annual_notification_due", NEW."next_weekly_notification_due", NEW."ni_number", NEW."no_fixed_abode", NEW."notification_ends_on", NEW."notification_indefinite", NEW."notification_period_months", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."photo", NEW."pnc_id", NEW."risk_level", NEW."sex", NEW."status", NEW."summary", NEW."team_id", NEW."updated_at", NEW."version", NEW."visor_reference"); RETURN NULL;', hash='375ba0c15822b10ba47ad79dc633d527251ad5d5', operation='INSERT', pgid='pgtrigger_insert_insert_a4bc1', table='caseload_rso', when='AFTER')),
+            model_name="rso",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "caseload_rsoevent" ("allocated_officer_id", "arms_change_review_due_on", "arms_last_approved_on", "arms_review_due_on", "child_household", "created_at", "date_of_birth", "family_name", "given_names", "id", "indefinite_review_eligible_on", "last_notification_on", "lead_agency", "management_model", "mappa_category", "mappa_level", "next_annual_notification_due", "next_weekly_notification_due", "ni_number", "no_fixed_abode", "notification_ends_on", "notification_indefinite", "notification_period_months", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "photo", "pnc_id", "risk_level", "sex", "status", "summary", "team_id", "updated_at", "version", "visor_reference") VALUES (NEW."allocated_officer_id", NEW."arms_change_review_due_on", NEW."arms_last_approved_on", NEW."arms_review_due_on", NEW."child_household", NEW."created_at", NEW."date_of_birth", NEW."family_name", NEW."given_names", NEW."id", NEW."indefinite_review_eligible_on", NEW."last_notification_on", NEW."lead_agency", NEW."management_model", NEW."mappa_category", NEW."mappa_level", NEW."next_annual_notification_due", NEW."next_weekly_notification_due", NEW."ni_number", NEW."no_fixed_abode", NEW."notification_ends_on", NEW."notification_indefinite", NEW."notification_period_months", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."photo", NEW."pnc_id", NEW."risk_level", NEW."sex", NEW."status", NEW."summary", NEW."team_id", NEW."updated_at", NEW."version", NEW."visor_reference"); RETURN NULL;',
+                    hash="375ba0c15822b10ba47ad79dc633d527251ad5d5",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_a4bc1",
+                    table="caseload_rso",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='rso',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "caseload_rsoevent" ("allocated_officer_id", "arms_change_review_due_on", "arms_last_approved_on", "arms_review_due_on", "child_household", "created_at", "date_of_birth", "family_name", "given_names", "id", "indefinite_review_eligible_on", "last_notification_on", "lead_agency", "management_model", "mappa_category", "mappa_level", "next_annual_notification_due", "next_weekly_notification_due", "ni_number", "no_fixed_abode", "notification_ends_on", "notification_indefinite", "notification_period_months", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "photo", "pnc_id", "risk_level", "sex", "status", "summary", "team_id", "updated_at", "version", "visor_reference") VALUES (NEW."allocated_officer_id", NEW."arms_change_review_due_on", NEW."arms_last_approved_on", NEW."arms_review_due_on", NEW."child_household", NEW."created_at", NEW."date_of_birth", NEW."family_name", NEW."given_names", NEW."id", NEW."indefinite_review_eligible_on", NEW."last_notification_on", NEW."lead_agency", NEW."management_model", NEW."mappa_category", NEW."mappa_level", NEW."next_annual_notification_due", NEW."next_weekly_notification_due", NEW."ni_number", NEW."no_fixed_abode", NEW."notification_ends_on", NEW."notification_indefinite", NEW."notification_period_months", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."photo", NEW."pnc_id", NEW."risk_level", NEW."sex", NEW."status", NEW."summary", NEW."team_id", NEW."updated_at", NEW."version", NEW."visor_reference"); RETURN NULL;', hash='42907b43e1f805bee5637dbbff526a7216de7ce0', operation='UPDATE', pgid='pgtrigger_update_update_c96c1', table='caseload_rso', when='AFTER')),
+            model_name="rso",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "caseload_rsoevent" ("allocated_officer_id", "arms_change_review_due_on", "arms_last_approved_on", "arms_review_due_on", "child_household", "created_at", "date_of_birth", "family_name", "given_names", "id", "indefinite_review_eligible_on", "last_notification_on", "lead_agency", "management_model", "mappa_category", "mappa_level", "next_annual_notification_due", "next_weekly_notification_due", "ni_number", "no_fixed_abode", "notification_ends_on", "notification_indefinite", "notification_period_months", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "photo", "pnc_id", "risk_level", "sex", "status", "summary", "team_id", "updated_at", "version", "visor_reference") VALUES (NEW."allocated_officer_id", NEW."arms_change_review_due_on", NEW."arms_last_approved_on", NEW."arms_review_due_on", NEW."child_household", NEW."created_at", NEW."date_of_birth", NEW."family_name", NEW."given_names", NEW."id", NEW."indefinite_review_eligible_on", NEW."last_notification_on", NEW."lead_agency", NEW."management_model", NEW."mappa_category", NEW."mappa_level", NEW."next_annual_notification_due", NEW."next_weekly_notification_due", NEW."ni_number", NEW."no_fixed_abode", NEW."notification_ends_on", NEW."notification_indefinite", NEW."notification_period_months", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."photo", NEW."pnc_id", NEW."risk_level", NEW."sex", NEW."status", NEW."summary", NEW."team_id", NEW."updated_at", NEW."version", NEW."visor_reference"); RETURN NULL;',
+                    hash="42907b43e1f805bee5637dbbff526a7216de7ce0",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_c96c1",
+                    table="caseload_rso",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]

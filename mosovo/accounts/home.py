@@ -21,3 +21,27 @@ def register_cap_overrides(provider: Callable[..., Iterable[Any]]) -> None:
 def home_cap_overrides(*, user: Any) -> Iterable[Any]:
     """Return the open 20% overrides the user should see (none if no provider)."""
     return _cap_overrides(user=user) if _cap_overrides else ()
+
+
+# Sections a domain app adds to a role's home page: (roles, template, provider). The
+# provider takes the user and returns the template's context, or None to show nothing.
+HomeSection = tuple[frozenset[str], str, Callable[..., dict[str, Any] | None]]
+_sections: list[HomeSection] = []
+
+
+def register_home_section(
+    *, roles: Iterable[str], template: str, provider: Callable[..., dict[str, Any] | None]
+) -> None:
+    """Register a section of the home page for some roles (``template`` renders it)."""
+    _sections.append((frozenset(roles), template, provider))
+
+
+def home_sections(*, user: Any) -> list[tuple[str, dict[str, Any]]]:
+    """Return (template, context) for each registered section this user should see."""
+    shown = []
+    for roles, template, provider in _sections:
+        if user.role in roles:
+            context = provider(user=user)
+            if context is not None:
+                shown.append((template, context))
+    return shown

@@ -21,7 +21,7 @@ from mosovo.ops.selectors import open_alerts
 from . import mfa, selectors, services
 from .choices import Role
 from .forms import CodeForm, SignInForm
-from .home import home_cap_overrides
+from .home import home_cap_overrides, home_sections
 from .middleware import mfa_not_required
 from .models import User
 from .scoping import require_roles
@@ -155,6 +155,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["cap_overrides"] = list(home_cap_overrides(user=user))
     if user.role in (Role.ADMIN, Role.AUDITOR):
         context["alerts"] = list(open_alerts())
+    context["sections"] = home_sections(user=user)
     return render(request, HOME_TEMPLATES[Role(user.role)], context)
 
 

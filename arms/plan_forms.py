@@ -1,0 +1,1 @@
+"""Forms for the plan pages (explicit fields, no business rules)."""

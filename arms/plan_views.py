@@ -1,0 +1,1 @@
+"""Risk management plan pages and the PDF export: thin HTML views over the services and selectors."""
