@@ -5,7 +5,8 @@ list. The guidance is written for officers: what to look for, in plain words. A 
 catalogue is a new module and a new migration, never an edit of this one.
 """
 
-from typing import Final
+import datetime
+from typing import Any, Final
 
 VERSION: Final = 1
 PUBLISHED_ON: Final = "2026-11-22"
@@ -107,3 +108,27 @@ FACTORS: Final[list[tuple[str, str, str, str]]] = [
         "belonging.",
     ),
 ]
+
+
+def install(catalogue_model: Any, factor_model: Any) -> Any:
+    """Create (or complete) this catalogue version with the given model classes.
+
+    The migration passes its historical models; the test suite calls it again after a
+    transactional test has flushed the tables.
+    """
+    catalogue, _ = catalogue_model.objects.get_or_create(
+        version=VERSION,
+        defaults={
+            "published_on": datetime.date.fromisoformat(PUBLISHED_ON),
+            "notes": "The seven risk and five protective factors of ARMS as used by forces in England and Wales.",
+        },
+    )
+    positions = {"RISK": 0, "PROTECTIVE": 0}
+    for code, kind, name, guidance in FACTORS:
+        positions[kind] += 1
+        factor_model.objects.update_or_create(
+            catalogue=catalogue,
+            code=code,
+            defaults={"kind": kind, "name": name, "guidance": guidance, "position": positions[kind]},
+        )
+    return catalogue

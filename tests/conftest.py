@@ -24,6 +24,24 @@ def require_service(available: bool, what: str) -> None:
     pytest.skip(f"{what} is not available on this machine")
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(request: pytest.FixtureRequest) -> None:
+    """Put back the reference data migrations seed (the ARMS factor catalogue) for tests
+    that use the database: a transactional test (and live_server) flushes every table."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if marker is None and not names & {"db", "transactional_db", "live_server"}:
+        return
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        names & {"transactional_db", "live_server"}
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from arms import catalogue_v1
+    from arms.models import Factor, FactorCatalogue
+
+    catalogue_v1.install(FactorCatalogue, Factor)
+
+
 @dataclass
 class Personas:
     """Officer and sergeant of team A, officer of team B, and the force-wide roles."""
