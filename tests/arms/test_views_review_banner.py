@@ -4,6 +4,7 @@ until an assessment that took the change into account is approved (issue 5, item
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -19,7 +20,7 @@ TODAY = timezone.localdate()
 
 
 def test_a_change_shows_the_review_due_date_until_an_assessment_is_approved(
-    personas: Personas, casework: Casework, client_for
+    personas: Personas, casework: Casework, client_for: Any
 ) -> None:
     rso = casework.rso_a
     change_event_record(rso=rso, event_type="ADDRESS", occurred_on=TODAY, source="Notification", by=personas.officer_a)
@@ -36,7 +37,7 @@ def test_a_change_shows_the_review_due_date_until_an_assessment_is_approved(
     assert "Routine ARMS review due by" in page
 
 
-def test_an_overdue_review_is_marked_overdue(personas: Personas, casework: Casework, client_for) -> None:
+def test_an_overdue_review_is_marked_overdue(personas: Personas, casework: Casework, client_for: Any) -> None:
     rso = casework.rso_a
     change_event_record(
         rso=rso, event_type="ARREST", occurred_on=TODAY - dt.timedelta(days=40), source="Custody", by=personas.officer_a

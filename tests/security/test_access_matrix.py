@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from arms.models import Assessment, Factor, FactorCatalogue, FactorRating, Plan, PlanAction
 from caseload.models import (
     RSO,
     Address,
@@ -95,6 +96,32 @@ class World:
     override_b: CapOverride
     override_x: CapOverride
     clients: dict[str, Client] = field(default_factory=dict)
+    arms_sets: dict[str, ArmsSet] = field(default_factory=dict)
+
+    def arms_id(self, name: str, scope: str, principal: str, own: bool) -> int:
+        """Return the id of an ARMS object of the right state, own team or out of scope."""
+        where = "own" if own else ("other_force" if principal == "INSPECTOR" else "team_b")
+        if where not in self.arms_sets:
+            p, c = self.personas, self.casework
+            team, officer, approver, marker = {
+                "own": (p.team_a, p.officer_a, p.sergeant_a, ""),
+                "team_b": (p.team_b, p.officer_b, p.officer_b, CANARY),
+                "other_force": (c.rso_other_force.team, None, p.inspector, CANARY_OTHER_FORCE),
+            }[where]
+            self.arms_sets[where] = arms_set(team, officer, approver, marker)
+        arms = self.arms_sets[where]
+        assessment = arms.submitted if scope == "submitted_assessment" else arms.draft
+        plan = arms.approved_plan if scope == "approved_plan" else arms.draft_plan
+        if name == "assessment_id":
+            return assessment.pk
+        if name == "rating_id":
+            return assessment.ratings.values_list("pk", flat=True).first() or 0
+        if name == "plan_id":
+            return plan.pk
+        if plan.status == "APPROVED":
+            return plan.actions.values_list("pk", flat=True).first() or 0
+        # A fresh action on the draft for every call: a permitted POST may remove it.
+        return arms_action(plan, marker=arms.marker).pk
 
     def user(self, principal: str) -> User | None:
         return {
@@ -149,6 +176,8 @@ class World:
                 else:
                     other_rso = self.casework.rso_other_force if principal == "INSPECTOR" else self.casework.rso_b
                     values[name] = record_detail_item(other_rso)
+            elif name in ("assessment_id", "rating_id", "plan_id", "action_id"):
+                values[name] = self.arms_id(name, scope, principal, own)
             elif name in ("object_id", "id"):
                 values[name] = self.personas.officer_a.pk
             elif name == "app_label":
@@ -186,6 +215,97 @@ def record_detail_item(rso: RSO) -> int:
     )
     CivilOrder.objects.create(pk=pk, rso=rso, order_type="SHPO", court="Matrix Crown Court", made_on=since)
     return pk
+
+
+# --- ARMS objects (assessment_id, rating_id, plan_id, action_id) ----------------------
+# For each place (own team, team B, another force): an RSO with an approved assessment,
+# a plan approved (version 1) and a draft (version 2), and an open assessment (a draft on
+# one RSO, a submitted one on another). Out-of-scope text carries the canary marker.
+
+
+@dataclass
+class ArmsSet:
+    draft: Assessment
+    submitted: Assessment
+    approved_plan: Plan
+    draft_plan: Plan
+    marker: str
+
+
+def arms_assessment(rso: RSO, *, by: User | None, status: str, marker: str, approver: User | None = None) -> Assessment:
+    author = by or approver
+    assert author is not None
+    assessment = Assessment.objects.create(
+        rso=rso,
+        catalogue=FactorCatalogue.objects.get(version=1),
+        created_by=author,
+        sources=["INTERVIEW"],
+        interview_dates=[date(2026, 1, 5)],
+        proposed_risk_level="LOW",
+        risk_priority="LOW",
+        protective_priority="LOW",
+        level_reason=f"Matrix reason {marker}",
+    )
+    FactorRating.objects.bulk_create(
+        FactorRating(assessment=assessment, factor=factor, rating="LOW", evidence=f"Matrix evidence {marker}")
+        for factor in assessment.catalogue.factors.all()
+    )
+    if status != "DRAFT":
+        Assessment.objects.filter(pk=assessment.pk).update(
+            status="SUBMITTED", submitted_by=author, submitted_at=timezone.now()
+        )
+    if status == "APPROVED":
+        Assessment.objects.filter(pk=assessment.pk).update(
+            status="APPROVED", approved_by=approver, approved_at=timezone.now()
+        )
+    assessment.refresh_from_db()
+    return assessment
+
+
+def arms_action(plan: Plan, *, marker: str) -> PlanAction:
+    factor = Factor.objects.filter(catalogue__version=1).first()
+    assert factor is not None
+    return PlanAction.objects.create(
+        plan=plan,
+        factor=factor,
+        action_type="SUPPORT",
+        description=f"Matrix action {marker}",
+        agency="POLICE",
+        owner="PC Matrix",
+    )
+
+
+def arms_set(team: Any, officer: User | None, approver: User, marker: str) -> ArmsSet:
+    def person() -> RSO:
+        return RSOFactory.create(team=team, allocated_officer=officer, family_name=f"Arms{marker}")
+
+    rso = person()
+    approved = arms_assessment(rso, by=officer, status="APPROVED", marker=marker, approver=approver)
+    draft = arms_assessment(rso, by=officer, status="DRAFT", marker=marker, approver=approver)
+    submitted = arms_assessment(person(), by=officer, status="SUBMITTED", marker=marker, approver=approver)
+    author = officer or approver
+    plans = []
+    for number in (1, 2):
+        plan = Plan.objects.create(
+            rso=rso,
+            number=number,
+            assessment=approved,
+            visit_interval_months=12,
+            created_by=author,
+            contingencies=f"Matrix contingencies {marker}",
+        )
+        arms_action(plan, marker=marker)
+        if number == 1:  # approved before the next version opens (one open version per RSO)
+            Plan.objects.filter(pk=plan.pk).update(
+                status="APPROVED",
+                submitted_by=author,
+                submitted_at=timezone.now(),
+                approved_by=approver,
+                approved_at=timezone.now(),
+            )
+            plan.refresh_from_db()
+        plans.append(plan)
+    return ArmsSet(draft=draft, submitted=submitted, approved_plan=plans[0], draft_plan=plans[1], marker=marker)
 
 
 # -------------------------------------------------------------------------------------
