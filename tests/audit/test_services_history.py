@@ -61,3 +61,37 @@ def test_changes_made_by_a_task_on_a_users_behalf_are_attributed_to_them(
     event = AuditEvent.objects.get(action=Action.ALTERATION)
     assert event.channel == Channel.SYSTEM
     assert event.request_id.startswith("task:")
+
+
+def test_aud_05_editing_a_plan_writes_an_alteration_event_and_history_with_old_and_new_values(
+    client_for: Any, personas: Personas, casework: Casework
+) -> None:
+    from arms import services as arms_services
+    from arms.models import Plan
+    from tests.arms.kit import approved_plan
+
+    approved_plan(casework.rso_a, officer=personas.officer_a, sergeant=personas.sergeant_a)
+    plan = arms_services.plan_start(rso=casework.rso_a, by=personas.officer_a)
+    old = plan.contingencies
+    response = client_for(personas.officer_a).post(
+        reverse("arms:plan_edit", args=[plan.pk]),
+        {
+            "version": plan.version,
+            "visit_interval_months": plan.visit_interval_months,
+            "visit_interval_reason": plan.visit_interval_reason,
+            "shared_with_person": plan.shared_with_person,
+            "contingencies": "If he contacts the victim's family, arrest and call the duty sergeant.",
+            "change_summary": "Contingency for contact with the victim's family.",
+        },
+    )
+    assert response.status_code == 302
+
+    event = AuditEvent.objects.filter(action=Action.ALTERATION, object_type="arms.plan").latest("id")
+    assert event.actor == personas.officer_a
+    assert event.rso_ids == [casework.rso_a.pk]
+    assert sorted(event.fields) == ["change_summary", "contingencies"]
+    assert "victim" not in event.reason
+    rows = list(Plan.pgh_event_model.objects.filter(pgh_obj=plan).order_by("pgh_id"))  # type: ignore[attr-defined]
+    assert rows[0].contingencies == old
+    assert rows[-1].contingencies.startswith("If he contacts the victim's family")
+    assert rows[-1].pgh_context.metadata["user"] == personas.officer_a.pk
