@@ -437,6 +437,7 @@ def plan_action_status(request: HttpRequest, plan_id: int, action_id: int) -> Ht
             "plan": plan,
             "back": back or "detail",
             "saved": not error,
+            "announce": True,
             "error": error,
             "status_choices": ActionStatus.choices,
         }

@@ -560,7 +560,9 @@ def assessment_factor(request: HttpRequest, assessment_id: int, rating_id: int) 
                 status = 200
     if _is_htmx(request):
         # htmx swaps only 2xx answers: messages and conflicts come back as 200 too.
-        return render(request, "arms/assessment/_factor.html", {"entry": block, "assessment": assessment})
+        # ``announce``: the outcome also goes to the page's live region (out of band).
+        context = {"entry": block, "assessment": assessment, "announce": True}
+        return render(request, "arms/assessment/_factor.html", context)
     return _section_page(
         request,
         assessment,

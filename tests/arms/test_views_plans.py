@@ -444,7 +444,8 @@ def test_progress_is_recorded_in_place_with_htmx(personas: Personas, casework: C
     partial = body(response)
     assert response.status_code == 200
     assert "<html" not in partial
-    assert 'role="status">Saved: done' in partial
+    assert ">Saved: done</p>" in partial
+    assert 'id="action-announcement" role="status" hx-swap-oob="innerHTML">Saved: done' in partial
     action.refresh_from_db()
     assert action.status == ActionStatus.DONE
     assert AuditEvent.objects.filter(action="consultation", channel="partial").exists()
