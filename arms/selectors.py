@@ -9,16 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from caseload import local_policy
 from caseload.choices import RiskLevel
 from caseload.models import RSO
-from caseload.selectors import RSO_TYPE
+from caseload.selectors import get_in_rso_scope
 from mosovo.accounts.models import User
-from mosovo.accounts.scoping import ScopeDenied, can_do_casework, granted_ids
-from mosovo.audit.context import note_consultation, note_denial
+from mosovo.audit.context import note_consultation
 
 from .choices import ActionType, FactorKind, Status
 from .models import Assessment, Factor, FactorCatalogue, FactorRating, Plan, PlanAction, Review
@@ -47,21 +45,7 @@ def _assessments() -> QuerySet[Assessment]:
     )
 
 
-def _in_scope(queryset: Any, *, user: User, pk: Any, object_type: str, rso_path: str, for_change: bool) -> Any:
-    """Return one row whose RSO the user may open, or raise ScopeDenied (a 404), noting why.
-
-    Scope is the RSO's team (force for inspectors). A break-glass grant for the RSO opens
-    its assessments and plans for reading too (never for a change), as it opens the record.
-    """
-    scope = queryset.visible_to(user)
-    grants = [] if for_change or not can_do_casework(user) else granted_ids(user, RSO_TYPE)
-    if grants:
-        scope = scope | queryset.filter(**{f"{rso_path}__in": grants})
-    try:
-        return scope.get(pk=pk)
-    except (ObjectDoesNotExist, ValueError, TypeError):
-        note_denial(object_type=object_type, object_ids=[pk], reason="outside the user's scope")
-        raise ScopeDenied from None
+_in_scope = get_in_rso_scope
 
 
 def assessment_get_for_user(*, user: User, assessment_id: Any, for_change: bool = False) -> Assessment:

@@ -27,6 +27,7 @@ from django.utils import timezone
 from caseload import local_policy
 from caseload.choices import RISK_ORDER, RiskLevel, Sex
 from caseload.models import RSO, StaticRiskScore
+from caseload.schedule import schedule_recompute
 from caseload.services import age_on, rso_arms_reviewed, rso_change_risk_level
 from mosovo.accounts.choices import Role
 from mosovo.accounts.models import User
@@ -931,6 +932,7 @@ def plan_approve(*, plan: Plan, by: User, comments: str = "") -> Plan:
     plan.save(update_fields=["status", "approved_by", "approved_at", "version", "updated_at"])
     plan.refresh_from_db()
     _review(by=by, decision=Decision.APPROVED, comments=_text(comments), plan=plan)
+    schedule_recompute(rso=plan.rso)  # the visit frequency may have changed
     _audit(
         action=Action.ALTERATION,
         by=by,

@@ -19,3 +19,8 @@ class CaseloadConfig(AppConfig):
         from .demo import seed_demo_caseload
 
         register_demo_seeder("caseload", seed_demo_caseload)
+
+        from .schedule import register_schedule_provider
+        from .services import rso_arms_review_schedule
+
+        register_schedule_provider(rso_arms_review_schedule)

@@ -34,6 +34,11 @@ DEFAULTS: Final[dict[str, Any]] = {
     "REACTIVE_ARMS_REVIEW_MONTHS": 12,
     # ARMS review after a significant change (domain s.6).
     "ARMS_REVIEW_AFTER_CHANGE_DAYS": 28,
+    # Reactive management: eligible after this many years continuously at LOW risk with
+    # no significant change (domain s.5, since 2017).
+    "REACTIVE_ELIGIBLE_AFTER_YEARS": 3,
+    # Warn ahead of a visit or review falling due (domain s.6).
+    "DUE_SOON_DAYS": 14,
 }
 
 
@@ -61,3 +66,13 @@ def arms_review_interval_months(risk_level: str, management_model: str = Managem
 def arms_review_after_change_days() -> int:
     """Return the days from a significant change to the ARMS review it opens."""
     return int(_value("ARMS_REVIEW_AFTER_CHANGE_DAYS"))
+
+
+def reactive_eligible_after_years() -> int:
+    """Return the years at LOW risk, with no significant change, before reactive management."""
+    return int(_value("REACTIVE_ELIGIBLE_AFTER_YEARS"))
+
+
+def due_soon_days() -> int:
+    """Return how many days ahead a visit or review shows as due soon."""
+    return int(_value("DUE_SOON_DAYS"))

@@ -118,6 +118,13 @@ class RSO(models.Model):
     arms_review_due_on = models.DateField("Routine ARMS review due", null=True, blank=True)
     arms_change_review_due_on = models.DateField("ARMS review after a change due", null=True, blank=True)
 
+    # Kept by the visits app's schedule provider (visits.services.rso_visit_schedule):
+    # the last home visit at which the person was seen, and when the next routine visit
+    # is due (from the plan's frequency, else policy; none under reactive management).
+    last_visit_on = models.DateField(null=True, blank=True)
+    next_visit_due_on = models.DateField(null=True, blank=True)
+    management_model_since = models.DateField(null=True, blank=True)
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
@@ -131,6 +138,7 @@ class RSO(models.Model):
         indexes = [
             models.Index(fields=["team", "allocated_officer"], name="rso_team_officer"),
             models.Index(fields=["next_annual_notification_due"], name="rso_next_annual"),
+            models.Index(fields=["next_visit_due_on"], name="rso_next_visit"),
         ]
 
     def __str__(self) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Final, cast
 
 from django.contrib.postgres.search import TrigramSimilarity
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.expressions import OrderBy
@@ -19,12 +20,12 @@ from django.db.models.functions import Coalesce, Concat, Greatest, Least, Lower,
 from django.utils import timezone
 
 from mosovo.accounts.models import User
-from mosovo.accounts.scoping import get_for_user
-from mosovo.audit.context import note_consultation
+from mosovo.accounts.scoping import ScopeDenied, can_do_casework, get_for_user, granted_ids
+from mosovo.audit.context import note_consultation, note_denial
 
-from . import policy
+from . import local_policy, policy
 from .allocation import CapCheck, CaseState, cap_checks
-from .choices import RISK_ORDER, Disposal, OrderType
+from .choices import CLOSED_STATUSES, RISK_ORDER, Disposal, ManagementModel, OrderType, RiskLevel
 from .models import (
     RSO,
     Address,
@@ -535,3 +536,59 @@ def rso_change_events(*, rso: RSO) -> list[SignificantChangeEvent]:
     events = cast("list[SignificantChangeEvent]", list(SignificantChangeEvent.objects.filter(rso_id=rso.pk)))
     _note_rows(rso, "caseload.significantchangeevent", [e.pk for e in events])
     return events
+
+
+def reactive_eligibility(*, rso: RSO, today: dt.date) -> list[str]:
+    """Return why the case may not move to reactive management now (empty: it may).
+
+    Policy (domain s.5): continuously LOW risk for 3 years (local policy) with no
+    significant change in that time. "Continuously" is read from the record's history
+    (django-pghistory): the level was LOW at the start of the period and never anything
+    else since.
+    """
+    years = local_policy.reactive_eligible_after_years()
+    since = policy.add_months(today, -12 * years)
+    reasons: list[str] = []
+    if rso.management_model == ManagementModel.REACTIVE:
+        return ["The case is already under reactive management."]
+    if rso.status in CLOSED_STATUSES:
+        reasons.append("The case is closed.")
+    if rso.risk_level != RiskLevel.LOW:
+        reasons.append(f"The risk level is {RiskLevel(rso.risk_level).label.lower()}, not low.")
+    events = RSO.pgh_event_model.objects.filter(pgh_obj_id=rso.pk)  # type: ignore[attr-defined]
+    start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+    before = events.filter(pgh_created_at__lte=start).order_by("-pgh_created_at", "-pgh_id").first()
+    if before is None or before.risk_level != RiskLevel.LOW:
+        reasons.append(f"The risk level has not been low since {since:%-d %B %Y} ({years} years).")
+    elif events.filter(pgh_created_at__gt=start).exclude(risk_level=RiskLevel.LOW).exists():
+        reasons.append(f"The risk level has been above low since {since:%-d %B %Y}.")
+    latest_change = cast(
+        SignificantChangeEvent | None,
+        SignificantChangeEvent.objects.filter(rso=rso, occurred_on__gt=since).order_by("-occurred_on").first(),
+    )
+    if latest_change is not None:
+        reasons.append(
+            f"A significant change ({latest_change.get_event_type_display().lower()}) was recorded on "
+            f"{latest_change.occurred_on:%-d %B %Y}, within {years} years."
+        )
+    return reasons
+
+
+def get_in_rso_scope(
+    queryset: Any, *, user: User, pk: Any, object_type: str, rso_path: str, for_change: bool = False
+) -> Any:
+    """Return one row belonging to an RSO the user may open, or raise ScopeDenied (a 404).
+
+    For the higher apps' records of an RSO (assessments, plans, visits): scope is the
+    RSO's team (force for inspectors), and a break-glass grant for the RSO opens its
+    records for reading too (never for a change), as it opens the record itself.
+    """
+    scope = queryset.visible_to(user)
+    grants = [] if for_change or not can_do_casework(user) else granted_ids(user, RSO_TYPE)
+    if grants:
+        scope = scope | queryset.filter(**{f"{rso_path}__in": grants})
+    try:
+        return scope.get(pk=pk)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        note_denial(object_type=object_type, object_ids=[pk], reason="outside the user's scope")
+        raise ScopeDenied from None

@@ -42,6 +42,7 @@ from .choices import (
     ChangeEventType,
     Disposal,
     IdentityDocumentType,
+    ManagementModel,
     NotificationType,
     OrderType,
     ProhibitionKind,
@@ -69,7 +70,15 @@ from .models import (
     Vehicle,
 )
 from .policy import add_months
-from .selectors import CONVICTION_ORDER, RSO_TYPE, conviction_facts, governing_conviction, normalise_registration
+from .schedule import schedule_recompute
+from .selectors import (
+    CONVICTION_ORDER,
+    RSO_TYPE,
+    conviction_facts,
+    governing_conviction,
+    normalise_registration,
+    reactive_eligibility,
+)
 
 
 class StaleVersion(Exception):
@@ -316,7 +325,7 @@ def rso_change_risk_level(
     rso = _lock_rso(rso, version)
     if RISK_ORDER[RiskLevel(risk_level)] < RISK_ORDER[RiskLevel(rso.risk_level)]:
         _require_sergeant_of(by, rso.team_id, "lower a risk level")
-    return _apply_case_change(
+    changed = _apply_case_change(
         rso=rso,
         by=by,
         officer=rso.allocated_officer,
@@ -327,6 +336,9 @@ def rso_change_risk_level(
         override_reason=override_reason,
         audit_reason=reason.strip(),
     )
+    schedule_recompute(rso=changed[0])  # visit frequency and review intervals follow the level
+    changed[0].refresh_from_db()
+    return changed
 
 
 @transaction.atomic
@@ -1634,6 +1646,16 @@ def change_event_record(
             Coalesce(F("arms_change_review_due_on"), Value(event.review_due_on)), Value(event.review_due_on)
         )
     )
+    # Any significant change returns a reactive case to active management (domain s.5).
+    returned = RSO.objects.filter(pk=rso.pk, management_model=ManagementModel.REACTIVE).update(
+        management_model=ManagementModel.ACTIVE,
+        management_model_since=timezone.localdate(),
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    if returned:
+        _audit_change(rso=rso, by=by, fields=["management_model"], reason="significant change: back to active")
+        schedule_recompute(rso=RSO.objects.get(pk=rso.pk))
     _audit_law_row(
         action=Action.COLLECTION,
         rso_id=rso.pk,
@@ -1668,4 +1690,59 @@ def rso_arms_reviewed(*, rso: RSO, approved_on: date, considered_before: datetim
         fields=["arms_last_approved_on", "arms_review_due_on", "arms_change_review_due_on"],
     )
     locked.refresh_from_db()
+    schedule_recompute(rso=locked)
+    locked.refresh_from_db()
     return locked
+
+
+@transaction.atomic
+def rso_set_management_model(
+    *, rso: RSO, management_model: str, reason: str, by: User, version: int | None = None
+) -> RSO:
+    """Move a case between active and reactive management: the sergeant's decision.
+
+    Reactive (no routine visits, an annual desk review) only when the case qualifies
+    (``selectors.reactive_eligibility``): the refusal lists every reason.
+    """
+    if management_model not in ManagementModel.values:
+        raise ValidationError({"management_model": "Choose active or reactive management."})
+    if not (by.is_active and by.role == Role.SERGEANT and by.team_id == rso.team_id):
+        raise ValidationError("Only a sergeant of the person's team can change how the case is managed.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Explain the decision."})
+    locked = _lock_rso(rso, version)
+    if locked.management_model == management_model:
+        raise ValidationError({"management_model": f"The case is already under {management_model.lower()} management."})
+    if management_model == ManagementModel.REACTIVE:
+        refusals = reactive_eligibility(rso=locked, today=timezone.localdate())
+        if refusals:
+            raise ValidationError({"management_model": refusals})
+    RSO.objects.filter(pk=locked.pk).update(
+        management_model=management_model,
+        management_model_since=timezone.localdate(),
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    _audit_change(rso=locked, by=by, fields=["management_model"], reason=reason.strip())
+    locked.refresh_from_db()
+    schedule_recompute(rso=locked)
+    locked.refresh_from_db()
+    return locked
+
+
+def rso_arms_review_schedule(*, rso: RSO) -> None:
+    """Schedule provider: the routine ARMS review follows the risk level and management
+    model (reactive: an annual desk review) from the last approved assessment."""
+    current = (
+        RSO.objects.filter(pk=rso.pk)
+        .values_list("arms_last_approved_on", "risk_level", "management_model", "arms_review_due_on")
+        .first()
+    )
+    if current is None:
+        return
+    last, level, model, due = current
+    if last is None:
+        return
+    wanted = add_months(last, local_policy.arms_review_interval_months(level, model))
+    if wanted != due:
+        RSO.objects.filter(pk=rso.pk).update(arms_review_due_on=wanted)
