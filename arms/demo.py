@@ -629,9 +629,15 @@ class _TeamSeeder:
         for code in self.rng.sample(weak, min(len(weak), 3)):
             candidates.append((by_code[code], ActionType.SUPPORT, *SUPPORT_ACTIONS[code]))
         self.rng.shuffle(candidates)
-        if not any(c[1] == ActionType.SUPPORT for c in candidates[:8]):
+        # Every plan builds at least one protective factor (domain s.8): a support action
+        # goes first, so it survives the cut to 3-8 actions below.
+        support = next((c for c in candidates if c[1] == ActionType.SUPPORT), None)
+        if support is None:
             code = self.rng.choice(list(SUPPORT_ACTIONS))
-            candidates.insert(0, (by_code[code], ActionType.SUPPORT, *SUPPORT_ACTIONS[code]))
+            support = (by_code[code], ActionType.SUPPORT, *SUPPORT_ACTIONS[code])
+        else:
+            candidates.remove(support)
+        candidates.insert(0, support)
         while len(candidates) < 3:
             candidates.append(
                 (by_code["opportunity"], ActionType.MONITOR, Agency.POLICE, "Home visits at the plan's frequency.")

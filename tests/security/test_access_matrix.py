@@ -34,6 +34,7 @@ from mosovo.accounts.models import BreakGlassGrant, User
 from tests.conftest import CANARY, CANARY_OTHER_FORCE, Casework, Personas, verified_login
 from tests.factories import OfficerFactory, RSOFactory
 from tests.security.matrix import METHODS, PRINCIPALS, load_matrix, project_routes, rule_for
+from visits.models import ComplianceCheck, DeviceExamination, SafetyAssessment, Visit
 
 RULES = load_matrix()
 ROUTES = project_routes()
@@ -97,6 +98,30 @@ class World:
     override_x: CapOverride
     clients: dict[str, Client] = field(default_factory=dict)
     arms_sets: dict[str, ArmsSet] = field(default_factory=dict)
+    visit_sets: dict[str, tuple[Visit, Visit]] = field(default_factory=dict)
+
+    def visit_id(self, name: str, scope: str, principal: str, own: bool) -> int:
+        """Return the id of a visit (planned, or being recorded) or of one of its devices."""
+        where = "own" if own else ("other_force" if principal == "INSPECTOR" else "team_b")
+        key = f"visits-{where}"
+        if key not in self.visit_sets:
+            p, c = self.personas, self.casework
+            team, officer, marker = {
+                "own": (p.team_a, p.officer_a, ""),
+                "team_b": (p.team_b, p.officer_b, CANARY),
+                "other_force": (c.rso_other_force.team, None, CANARY_OTHER_FORCE),
+            }[where]
+            self.visit_sets[key] = visit_set(team, officer or p.inspector, marker)
+        planned, started = self.visit_sets[key]
+        if name == "visit_id":
+            return (planned if scope == "planned_visit" else started).pk
+        # A fresh device for every call: a permitted POST may remove it.
+        return DeviceExamination.objects.create(
+            visit=started,
+            device_type="PHONE",
+            what_was_checked=f"Matrix device {started.rso.family_name}",
+            added_by=started.lead_officer,
+        ).pk
 
     def arms_id(self, name: str, scope: str, principal: str, own: bool) -> int:
         """Return the id of an ARMS object of the right state, own team or out of scope."""
@@ -178,6 +203,8 @@ class World:
                     values[name] = record_detail_item(other_rso)
             elif name in ("assessment_id", "rating_id", "plan_id", "action_id"):
                 values[name] = self.arms_id(name, scope, principal, own)
+            elif name in ("visit_id", "device_id"):
+                values[name] = self.visit_id(name, scope, principal, own)
             elif name in ("object_id", "id"):
                 values[name] = self.personas.officer_a.pk
             elif name == "app_label":
@@ -306,6 +333,43 @@ def arms_set(team: Any, officer: User | None, approver: User, marker: str) -> Ar
             plan.refresh_from_db()
         plans.append(plan)
     return ArmsSet(draft=draft, submitted=submitted, approved_plan=plans[0], draft_plan=plans[1], marker=marker)
+
+
+# --- Visits (visit_id, device_id) ------------------------------------------------------
+# For each place: a planned visit with one officer awaiting the sergeant's approval, and a
+# visit being recorded (safety assessment done, checklist drawn up). Built with the ORM:
+# the matrix checks access, not the rules.
+
+
+def visit_set(team: Any, officer: User, marker: str) -> tuple[Visit, Visit]:
+    rso = RSOFactory.create(
+        team=team, allocated_officer=officer if officer.team_id == team.pk else None, family_name=f"Visit{marker}"
+    )
+    planned = Visit.objects.create(
+        rso=rso,
+        visit_type="SCHEDULED",
+        planned_for=timezone.now(),
+        lead_officer=officer,
+        created_by=officer,
+        single_officer_reason=f"Matrix reason {marker}",
+    )
+    started = Visit.objects.create(
+        rso=rso,
+        visit_type="SCHEDULED",
+        planned_for=timezone.now(),
+        lead_officer=officer,
+        created_by=officer,
+        single_officer_reason="Matrix",
+        single_officer_approved_by=officer,
+        status="STARTED",
+        started_at=timezone.now(),
+        started_by=officer,
+        people_present=f"Matrix people {marker}",
+    )
+    for visit in (planned, started):
+        SafetyAssessment.objects.create(visit=visit, dogs=f"Matrix dog {marker}", updated_by=officer)
+    ComplianceCheck.objects.create(visit=started, kind="REQUIREMENT", code="HOME_ADDRESS", label="Lives there")
+    return planned, started
 
 
 # -------------------------------------------------------------------------------------
