@@ -19,6 +19,7 @@ from .choices import (
     Disposal,
     IdentityDocumentType,
     LeadAgency,
+    ManagementModel,
     MappaCategory,
     MappaLevel,
     NotificationType,
@@ -62,6 +63,7 @@ SORT_CHOICES = [
     ("risk", "Risk level"),
     ("mappa", "MAPPA level"),
     ("due", "Next notification due"),
+    ("visit", "Next visit due"),
     ("officer", "Offender manager"),
 ]
 
@@ -76,6 +78,7 @@ class CaseloadFilterForm(forms.Form):
     )
     status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any"), *RSOStatus.choices])
     overdue_only = forms.BooleanField(label="Only those with an overdue notification", required=False)
+    visit_overdue = forms.BooleanField(label="Only those with an overdue home visit", required=False)
     sort = forms.ChoiceField(label="Sort by", required=False, choices=SORT_CHOICES)
     descending = forms.BooleanField(label="Reverse order", required=False)
 
@@ -537,6 +540,30 @@ class RiskLevelForm(forms.Form):
         max_length=1000,
         required=False,
         help_text="Only if the officer must carry this case despite the limit. It is listed until resolved.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ManagementModelForm(forms.Form):
+    """Move a case to reactive management (no routine visits) or back to active: the
+    sergeant's decision, with a reason."""
+
+    prefix = "management"
+
+    management_model = forms.ChoiceField(
+        label="How the case is managed",
+        widget=forms.RadioSelect,
+        choices=ManagementModel.choices,
+        error_messages={
+            "required": "Choose active or reactive management",
+            "invalid_choice": "Choose active or reactive management",
+        },
+    )
+    reason = forms.CharField(
+        label="Reason for the decision",
+        widget=forms.Textarea,
+        max_length=2000,
+        error_messages=_required("Explain the decision"),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 

@@ -62,6 +62,7 @@ class CaseloadFilters:
     mappa_level: int | None = None
     status: str = ""
     overdue_only: bool = False
+    visit_overdue: bool = False  # only active cases whose next home visit is overdue
     sort: str = "name"  # a key of SORTS
     descending: bool = False
 
@@ -73,6 +74,7 @@ SORTS: dict[str, list[Any]] = {
     "mappa": [F("mappa_level").asc(nulls_first=True)],
     "due": [Least("next_weekly_notification_due", "next_annual_notification_due").asc(nulls_last=True)],
     "officer": ["allocated_officer__last_name", "allocated_officer__first_name"],
+    "visit": [F("next_visit_due_on").asc(nulls_last=True)],
 }
 
 
@@ -99,6 +101,8 @@ def rso_list(*, user: User, filters: CaseloadFilters | None = None) -> QuerySet[
         qs = qs.filter(status=filters.status)
     if filters.overdue_only:
         qs = qs.filter(next_due__lt=timezone.localdate())
+    if filters.visit_overdue:
+        qs = qs.filter(management_model=ManagementModel.ACTIVE, next_visit_due_on__lt=timezone.localdate())
     ordering = SORTS.get(filters.sort, SORTS["name"])
     if filters.descending:
         ordering = [_reversed(o) for o in ordering]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, TypeVar, cast
 
 from django import forms
@@ -25,7 +25,7 @@ from mosovo.accounts.services import break_glass_grant
 from mosovo.audit.context import note_denial
 from mosovo.audit.selectors import audit_trail_for_rso, can_see_audit_trail
 
-from . import photos, selectors, services
+from . import local_policy, photos, selectors, services
 from .allocation import CapExceeded
 from .forms import (
     AddressForm,
@@ -39,6 +39,7 @@ from .forms import (
     EmploymentForm,
     EndDateForm,
     IdentityDocumentForm,
+    ManagementModelForm,
     NotificationForm,
     OrderForm,
     PhotoForm,
@@ -60,6 +61,11 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
+def _due_soon_until() -> date:
+    """Return the last day on which a visit due counts as due soon (local policy)."""
+    return timezone.localdate() + timedelta(days=local_policy.due_soon_days())
+
+
 @require_roles(*CASEWORK)
 @require_GET
 def rso_list(request: HttpRequest) -> HttpResponse:
@@ -78,6 +84,7 @@ def rso_list(request: HttpRequest) -> HttpResponse:
             mappa_level=form.cleaned_data["mappa_level"],
             status=form.cleaned_data["status"] or "",
             overdue_only=form.cleaned_data["overdue_only"],
+            visit_overdue=form.cleaned_data["visit_overdue"],
             sort=form.cleaned_data["sort"] or "name",
             descending=form.cleaned_data["descending"],
         )
@@ -90,6 +97,7 @@ def rso_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "filters": filters,
             "today": timezone.localdate(),
+            "due_soon_until": _due_soon_until(),
             "page_title": "Caseload",
         },
     )
@@ -146,6 +154,7 @@ def record_context(request: HttpRequest, rso: RSO, active_tab: str, **extra: Any
         "active_tab": active_tab,
         "break_glass": break_glass,
         "today": timezone.localdate(),
+        "due_soon_until": _due_soon_until(),
         "page_title": f"{rso.display_name}: {TAB_LABELS[active_tab]}",
         **extra,
     }
@@ -1018,13 +1027,19 @@ def _risk_page(
     *,
     risk_form: RiskLevelForm | None = None,
     status_form: StatusForm | None = None,
+    management_form: ManagementModelForm | None = None,
     refused: list[Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    """Render the risk tab: static scores, the risk level and status, and the forms to change them."""
+    """Render the risk tab: static scores, the risk level and status, how the case is
+    managed (active or reactive), and the forms to change them."""
     risk_form = risk_form or RiskLevelForm(initial={"version": rso.version})
     status_form = status_form or StatusForm(initial={"status": rso.status, "version": rso.version})
     user = _user(request)
+    team_sergeant = user.role == Role.SERGEANT and user.team_id == rso.team_id
+    management_form = management_form or ManagementModelForm(
+        initial={"management_model": rso.management_model, "version": rso.version}
+    )
     return _law_tab(
         request,
         rso,
@@ -1034,8 +1049,10 @@ def _risk_page(
         scores=selectors.rso_static_scores(rso=rso),
         risk_form=risk_form,
         status_form=status_form,
-        error_form=next((form for form in (risk_form, status_form) if form.errors), None),
+        error_form=next((form for form in (risk_form, status_form, management_form) if form.errors), None),
         refused=refused or [],
+        management_form=management_form if team_sergeant else None,
+        reactive_reasons=selectors.reactive_eligibility(rso=rso, today=timezone.localdate()),
         # A sergeant of the team may carry a case over the 20% limit, giving a reason.
         show_override=user.role == Role.SERGEANT and bool(refused or risk_form["override_reason"].value()),
     )
@@ -1124,6 +1141,33 @@ def rso_status_change(request: HttpRequest, rso_id: int) -> HttpResponse:
             messages.success(request, f"Status changed to {rso.get_status_display().lower()}.")
             return redirect("caseload:rso_risk", rso_id=rso.pk)
     return _risk_page(request, rso, status_form=form, status=400)
+
+
+@require_roles(Role.SERGEANT)
+@require_POST
+def rso_management_model(request: HttpRequest, rso_id: int) -> HttpResponse:
+    """Move the case to reactive management or back to active (the team's sergeant)."""
+    user = _user(request)
+    rso = selectors.rso_get_for_user(user=user, rso_id=rso_id, for_change=True)
+    form = ManagementModelForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            rso = services.rso_set_management_model(
+                rso=rso,
+                management_model=data["management_model"],
+                reason=data["reason"],
+                by=user,
+                version=data["version"],
+            )
+        except services.StaleVersion:
+            form.add_error(None, STALE)
+        except ValidationError as error:
+            _show_law_errors(form, error)
+        else:
+            messages.success(request, f"The case is now under {rso.get_management_model_display().lower()} management.")
+            return redirect("caseload:rso_risk", rso_id=rso.pk)
+    return _risk_page(request, rso, management_form=form, status=400)
 
 
 # Significant changes -------------------------------------------------------------------

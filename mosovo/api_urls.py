@@ -4,6 +4,7 @@ from django.urls import path
 
 from arms import apis as arms_apis
 from caseload import apis as caseload_apis
+from visits import apis as visits_apis
 
 app_name = "api"
 
@@ -46,4 +47,24 @@ urlpatterns = [
     path("plans/<int:plan_id>/approve/", arms_apis.PlanApproveApi.as_view(), name="arms-plan_approve"),
     path("arms/factors/", arms_apis.FactorCatalogueApi.as_view(), name="arms-factors"),
     # --- end of ARMS ---
+    # --- Visits ---
+    path("rsos/<int:rso_id>/visits/", visits_apis.RSOVisitsApi.as_view(), name="visits-rso_visits"),
+    path("visits/<int:visit_id>/", visits_apis.VisitDetailApi.as_view(), name="visits-visit_detail"),
+    path("visits/<int:visit_id>/safety/", visits_apis.VisitSafetyApi.as_view(), name="visits-visit_safety"),
+    path("visits/<int:visit_id>/start/", visits_apis.VisitStartApi.as_view(), name="visits-visit_start"),
+    path("visits/<int:visit_id>/record/", visits_apis.VisitRecordApi.as_view(), name="visits-visit_record"),
+    path("visits/<int:visit_id>/complete/", visits_apis.VisitCompleteApi.as_view(), name="visits-visit_complete"),
+    path("visits/<int:visit_id>/devices/", visits_apis.VisitDevicesApi.as_view(), name="visits-visit_devices"),
+    path(
+        "visits/<int:visit_id>/devices/<int:device_id>/",
+        visits_apis.VisitDeviceApi.as_view(),
+        name="visits-visit_device",
+    ),
+    path(
+        "visits/<int:visit_id>/approve-single/",
+        visits_apis.VisitApproveSingleApi.as_view(),
+        name="visits-visit_approve_single",
+    ),
+    path("visits/<int:visit_id>/cancel/", visits_apis.VisitCancelApi.as_view(), name="visits-visit_cancel"),
+    # --- end of Visits ---
 ]

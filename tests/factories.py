@@ -76,7 +76,8 @@ class RSOFactory(DjangoModelFactory[RSO]):
 
     family_name = factory.Faker("last_name")
     given_names = factory.Faker("first_name_male")
-    date_of_birth = factory.Faker("date_of_birth", minimum_age=19, maximum_age=80)
+    # Adults well before any relevant date the tests use (the s.82 periods halve for under-18s).
+    date_of_birth = factory.Faker("date_of_birth", minimum_age=30, maximum_age=80)
     visor_reference = factory.Sequence(lambda n: f"VS-TEST-{n:06d}")
     pnc_id = factory.Sequence(lambda n: f"20/{n:07d}X")
     team = factory.SubFactory(TeamFactory)

@@ -13,3 +13,15 @@ class VisitsConfig(AppConfig):
         from .services import rso_visit_schedule
 
         register_schedule_provider(rso_visit_schedule)
+
+        # The record's "Visits" tab (caseload, a lower layer, does not import visits).
+        from caseload.views import register_record_tab
+
+        register_record_tab(key="visits", label="Visits", url_name="visits:rso_visits", before="arms")
+
+        # Demo data: runs after the caseload and ARMS seeders (INSTALLED_APPS order).
+        from mosovo.accounts.demo import register_demo_seeder
+
+        from .demo import seed_demo_visits
+
+        register_demo_seeder("visits", seed_demo_visits)

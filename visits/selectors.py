@@ -185,3 +185,26 @@ def team_calendar(*, user: User, team: Team, start: dt.date, end: dt.date) -> li
         days.append(CalendarDay(day, by_day.get(day, [])))
         day += dt.timedelta(days=1)
     return days
+
+
+# --- Added for the visit pages (helper E) ----------------------------------------------
+
+
+def team_visiting_officers(*, rso: RSO) -> list[User]:
+    """Return the active offender managers and sergeants of the RSO's team: who may go on its visits."""
+    return list(
+        User.objects.filter(team_id=rso.team_id, is_active=True, role__in=(Role.OFFICER, Role.SERGEANT)).order_by(
+            "last_name", "first_name", "id"
+        )
+    )
+
+
+def visit_interval_source(*, rso: RSO) -> tuple[int, str]:
+    """Return the months between visits for this person and where they come from ("plan" or "policy")."""
+    from arms.services import current_plan
+    from caseload import local_policy
+
+    plan = current_plan(rso)
+    if plan is not None:
+        return plan.visit_interval_months, "plan"
+    return local_policy.visit_interval_months(rso.risk_level), "policy"

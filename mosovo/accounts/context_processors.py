@@ -20,9 +20,24 @@ class NavItem:
 
 # Each role's navigation, in order. Later features add their pages here.
 _NAVIGATION: dict[str, list[tuple[str, str]]] = {
-    Role.OFFICER: [("Home", "home"), ("Caseload", "caseload:rso_list"), ("Search", "caseload:rso_search")],
-    Role.SERGEANT: [("Home", "home"), ("Caseload", "caseload:rso_list"), ("Search", "caseload:rso_search")],
-    Role.INSPECTOR: [("Home", "home"), ("Caseload", "caseload:rso_list"), ("Search", "caseload:rso_search")],
+    Role.OFFICER: [
+        ("Home", "home"),
+        ("Caseload", "caseload:rso_list"),
+        ("Visits", "visits:calendar"),
+        ("Search", "caseload:rso_search"),
+    ],
+    Role.SERGEANT: [
+        ("Home", "home"),
+        ("Caseload", "caseload:rso_list"),
+        ("Visits", "visits:calendar"),
+        ("Search", "caseload:rso_search"),
+    ],
+    Role.INSPECTOR: [
+        ("Home", "home"),
+        ("Caseload", "caseload:rso_list"),
+        ("Visits", "visits:calendar"),
+        ("Search", "caseload:rso_search"),
+    ],
     Role.ADMIN: [("Home", "home"), ("Administration", "admin:index"), ("Audit log", "audit:log")],
     Role.AUDITOR: [("Home", "home"), ("Audit log", "audit:log")],
 }

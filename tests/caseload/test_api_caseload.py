@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from caseload.choices import Disposal
-from caseload.models import Conviction, NotificationEvent
+from caseload.models import RSO, Conviction, NotificationEvent
 from mosovo.audit.choices import Action
 from mosovo.audit.models import AuditEvent
 from tests.conftest import Casework, Personas
@@ -19,6 +19,8 @@ def test_api_records_a_conviction_and_exposes_the_computed_period(
     client_for: Any, personas: Personas, casework: Casework
 ) -> None:
     client = client_for(personas.officer_a)
+    # An adult on the relevant date (the factory's random birth date could make him a child then).
+    RSO.objects.filter(pk=casework.rso_a.pk).update(date_of_birth=dt.date(1980, 4, 2))
     url = reverse("api:rso_convictions", args=[casework.rso_a.pk])
     response = client.post(
         url,
