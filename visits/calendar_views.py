@@ -144,7 +144,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "previous_url": link(start=previous.isoformat()),
         "next_url": link(start=following.isoformat()),
         "today_url": link(start=today.isoformat()),
-        "week_url": link(view="week"),
+        # From a month, the week holding today when the month holds it (else its first week).
+        "week_url": link(view="week", start=(today if start <= today <= end else start).isoformat()),
         "month_url": link(view="month"),
         "previous_label": "Previous month" if view == "month" else "Previous week",
         "next_label": "Next month" if view == "month" else "Next week",
