@@ -13,14 +13,13 @@ with a recorded reason and recipient.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
@@ -34,6 +33,7 @@ from mosovo.accounts.choices import Role
 from mosovo.accounts.models import User
 from mosovo.accounts.permissions import HasCaseworkRole, HasRole
 from mosovo.audit.context import note_denial
+from mosovo.lib.api import write
 
 from . import selectors, services
 from .models import Assessment, FactorRating, Plan, PlanAction
@@ -97,21 +97,6 @@ def _user(request: Request) -> User:
     return cast(User, request.user)
 
 
-def _unknown_fields(request: Request, input_class: type[serializers.Serializer[Any]]) -> Response | None:
-    """Refuse fields the operation does not take (status, approved_by, rso, created_by...)."""
-    if not isinstance(request.data, Mapping):
-        return None  # the serializer says what is wrong with the body
-    unknown = sorted(set(request.data) - set(input_class().fields))
-    if unknown:
-        return Response({name: ["This field cannot be set here."] for name in unknown}, status=400)
-    return None
-
-
-def _refused(error: ValidationError) -> Response:
-    detail = error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
-    return Response(detail, status=400)
-
-
 def _assessment_data(assessment: Assessment) -> Any:
     return AssessmentOutput(selectors.assessment_for_api(assessment=assessment)).data
 
@@ -130,6 +115,16 @@ def _current_data(current: Any) -> Any:
     return None
 
 
+def _cap_exceeded(over: CapExceeded) -> Response:
+    return Response(
+        {
+            "override_reason": [f"{over} Give a reason to go over the limit, or change nothing."],
+            "cap": [CapCheckOutput(check).data for check in over.checks],
+        },
+        status=400,
+    )
+
+
 def _write(
     request: Request,
     input_class: type[serializers.Serializer[Any]],
@@ -138,37 +133,17 @@ def _write(
     *,
     created: bool = False,
 ) -> Response:
-    """Validate the body, run ``action`` (service calls, in one transaction) and answer
-    with ``render`` of its result (or 204 without one).
-
-    400: unknown fields, bad values (per field) or a refusal by the service (nothing is
-    saved); 409: the client's version is stale (the body holds the current state).
-    """
-    unknown = _unknown_fields(request, input_class)
-    if unknown is not None:
-        return unknown
-    data = input_class(data=request.data)
-    data.is_valid(raise_exception=True)
-    try:
-        with transaction.atomic():
-            result = action(dict(data.validated_data))
-    except services.Conflict as conflict:
-        return Response(
-            {"detail": str(conflict), "current": _current_data(conflict.current)}, status=status.HTTP_409_CONFLICT
-        )
-    except CapExceeded as over:
-        return Response(
-            {
-                "override_reason": [f"{over} Give a reason to go over the limit, or change nothing."],
-                "cap": [CapCheckOutput(check).data for check in over.checks],
-            },
-            status=400,
-        )
-    except ValidationError as error:
-        return _refused(error)
-    if render is None:
-        return Response(status=status.HTTP_204_NO_CONTENT)
-    return Response(render(result), status=201 if created else 200)
+    """``mosovo.lib.api.write`` with ARMS's conflict and the 20% rule's refusal."""
+    return write(
+        request,
+        input_class,
+        action,
+        render,
+        created=created,
+        conflict=services.Conflict,
+        current=_current_data,
+        handlers={CapExceeded: _cap_exceeded},
+    )
 
 
 def _rating_in(request: Request, assessment_id: int, rating_id: int) -> FactorRating:

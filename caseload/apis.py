@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from mosovo.accounts.choices import Role
 from mosovo.accounts.permissions import HasCaseworkRole
 from mosovo.audit.context import note_denial
+from mosovo.lib.api import refused, unknown_fields
 
 from . import selectors, services
 from .serializers import (
@@ -94,16 +95,15 @@ def _create(request: Request, rso_id: int, input_serializer: type[Any], service:
         note_denial(object_type="view", object_ids=["api create"], reason="inspectors may not record casework")
         raise NotFound
     rso = selectors.rso_get_for_user(user=request.user, rso_id=rso_id, for_change=True)  # type: ignore[arg-type]
-    unknown = sorted(set(request.data) - set(input_serializer().fields))
-    if unknown:
-        return Response({field: ["This field cannot be set here."] for field in unknown}, status=400)
+    unknown = unknown_fields(request, input_serializer)
+    if unknown is not None:
+        return unknown
     data = input_serializer(data=request.data)
     data.is_valid(raise_exception=True)
     try:
         created = service(rso=rso, by=request.user, **data.validated_data)
     except ValidationError as error:
-        detail = error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
-        return Response(detail, status=400)
+        return refused(error)
     return Response(output(created).data, status=201)
 
 

@@ -1674,13 +1674,11 @@ def rso_arms_reviewed(*, rso: RSO, approved_on: date, considered_before: datetim
     for changes recorded after ``considered_before`` (when the assessment was submitted),
     which the assessment could not have taken into account."""
     locked = _lock_rso(rso, None)
-    months = local_policy.arms_review_interval_months(locked.risk_level, locked.management_model)
     still_open = SignificantChangeEvent.objects.filter(rso=locked, created_at__gt=considered_before).aggregate(
         due=Min("review_due_on")
     )["due"]
     RSO.objects.filter(pk=locked.pk).update(
         arms_last_approved_on=approved_on,
-        arms_review_due_on=add_months(approved_on, months),
         arms_change_review_due_on=still_open,
         updated_at=timezone.now(),
     )
@@ -1689,7 +1687,7 @@ def rso_arms_reviewed(*, rso: RSO, approved_on: date, considered_before: datetim
         by=by,
         fields=["arms_last_approved_on", "arms_review_due_on", "arms_change_review_due_on"],
     )
-    locked.refresh_from_db()
+    # The routine review date (rso_arms_review_schedule) and the rest follow from here.
     schedule_recompute(rso=locked)
     locked.refresh_from_db()
     return locked

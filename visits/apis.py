@@ -9,14 +9,13 @@ current state.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,6 +26,7 @@ from caseload import selectors as caseload_selectors
 from caseload.serializers import page_payload
 from mosovo.accounts.models import User
 from mosovo.audit.context import note_denial
+from mosovo.lib.api import write
 
 from . import selectors, services
 from .models import DeviceExamination, SafetyAssessment, Visit
@@ -56,16 +56,6 @@ def _user(request: Request) -> User:
     return cast(User, request.user)
 
 
-def _unknown_fields(request: Request, input_class: type[serializers.Serializer[Any]]) -> Response | None:
-    """Refuse fields the operation does not take (status, rso, recorded_by, approvals...)."""
-    if not isinstance(request.data, Mapping):
-        return None  # the serializer says what is wrong with the body
-    unknown = sorted(set(request.data) - set(input_class().fields))
-    if unknown:
-        return Response({name: ["This field cannot be set here."] for name in unknown}, status=400)
-    return None
-
-
 def _visit_data(visit: Visit) -> Any:
     return VisitOutput(selectors.visit_view(visit=visit)).data
 
@@ -86,30 +76,10 @@ def _write(
     *,
     created: bool = False,
 ) -> Response:
-    """Validate the body, run ``action`` (service calls, in one transaction) and answer
-    with ``render`` of its result (or 204 without one).
-
-    400: unknown fields, bad values (per field) or a refusal by the service (nothing is
-    saved); 409: the client's version is stale (the body holds the current state).
-    """
-    unknown = _unknown_fields(request, input_class)
-    if unknown is not None:
-        return unknown
-    data = input_class(data=request.data)
-    data.is_valid(raise_exception=True)
-    try:
-        with transaction.atomic():
-            result = action(dict(data.validated_data))
-    except services.Conflict as conflict:
-        return Response(
-            {"detail": str(conflict), "current": _current_data(conflict.current)}, status=status.HTTP_409_CONFLICT
-        )
-    except ValidationError as error:
-        detail = error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
-        return Response(detail, status=400)
-    if render is None:
-        return Response(status=status.HTTP_204_NO_CONTENT)
-    return Response(render(result), status=201 if created else 200)
+    """``mosovo.lib.api.write`` with the visits' conflict (a stale version)."""
+    return write(
+        request, input_class, action, render, created=created, conflict=services.Conflict, current=_current_data
+    )
 
 
 def _officer(user_id: int | None, field: str) -> User | None:
