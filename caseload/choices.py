@@ -180,3 +180,42 @@ class TravelTimeliness(models.TextChoices):
     LATE_WITH_REASON = "LATE_WITH_REASON", "Late, with a recorded reason"
     LATE_NO_REASON = "LATE_NO_REASON", "Late, no reason recorded"
     TOO_LATE = "TOO_LATE", "Less than 12 hours before departure"
+
+
+class DeadlineKind(models.TextChoices):
+    """What a deadline is for (domain s.6)."""
+
+    ARMS_REVIEW = "ARMS_REVIEW", "ARMS review"
+    ARMS_CHANGE_REVIEW = "ARMS_CHANGE_REVIEW", "ARMS review after a significant change"
+    VISIT = "VISIT", "Home visit"
+    ANNUAL_NOTIFICATION = "ANNUAL_NOTIFICATION", "Annual notification"
+    WEEKLY_NOTIFICATION = "WEEKLY_NOTIFICATION", "Weekly notification"
+    ORDER_EXPIRY = "ORDER_EXPIRY", "Order prohibition ends"
+    NOTIFICATION_END = "NOTIFICATION_END", "Notification period ends"
+    INDEFINITE_REVIEW_ELIGIBLE = "INDEFINITE_REVIEW_ELIGIBLE", "Eligible for review of indefinite notification"
+    VETTING_EXPIRY = "VETTING_EXPIRY", "Vetting expires"
+    CAP_BREACH = "CAP_BREACH", "Over the 20% high-risk limit"
+
+
+class DeadlineState(models.TextChoices):
+    """Where a deadline stands. Open states only move forward; a met or replaced
+    obligation is closed (DONE or CANCELLED) and its next occurrence is a new row."""
+
+    UPCOMING = "UPCOMING", "Upcoming"
+    DUE_SOON = "DUE_SOON", "Due soon"
+    OVERDUE = "OVERDUE", "Overdue"
+    ESCALATED = "ESCALATED", "Escalated"
+    DONE = "DONE", "Done"
+    CANCELLED = "CANCELLED", "Cancelled"
+
+
+OPEN_DEADLINE_STATES = (
+    DeadlineState.UPCOMING,
+    DeadlineState.DUE_SOON,
+    DeadlineState.OVERDUE,
+    DeadlineState.ESCALATED,
+)
+# Kinds an officer closes by hand (nothing else in the record shows they were dealt with).
+MANUALLY_CLOSED_KINDS = frozenset(
+    {DeadlineKind.ORDER_EXPIRY, DeadlineKind.NOTIFICATION_END, DeadlineKind.INDEFINITE_REVIEW_ELIGIBLE}
+)

@@ -39,6 +39,20 @@ DEFAULTS: Final[dict[str, Any]] = {
     "REACTIVE_ELIGIBLE_AFTER_YEARS": 3,
     # Warn ahead of a visit or review falling due (domain s.6).
     "DUE_SOON_DAYS": 14,
+    # The deadline engine (domain s.6): how many days before its date each kind of
+    # deadline shows as due soon. Kinds not named here use DUE_SOON_DAYS. Order
+    # prohibitions and officer vetting warn 90 days ahead (domain s.6); the end of a
+    # notification period and eligibility for review of an indefinite one are local
+    # choices, given the same 90 days so an application can be prepared.
+    "DEADLINE_WARN_DAYS": {
+        "ORDER_EXPIRY": 90,
+        "VETTING_EXPIRY": 90,
+        "NOTIFICATION_END": 90,
+        "INDEFINITE_REVIEW_ELIGIBLE": 90,
+    },
+    # A deadline is overdue the day after its date and escalated to the team's sergeant
+    # when this many days overdue (domain s.6).
+    "ESCALATE_AFTER_DAYS_OVERDUE": 7,
 }
 
 
@@ -76,3 +90,18 @@ def reactive_eligible_after_years() -> int:
 def due_soon_days() -> int:
     """Return how many days ahead a visit or review shows as due soon."""
     return int(_value("DUE_SOON_DAYS"))
+
+
+def deadline_warn_days(kind: str) -> int:
+    """Return how many days before its date a deadline of ``kind`` shows as due soon."""
+    return int(_value("DEADLINE_WARN_DAYS").get(kind, due_soon_days()))
+
+
+def deadline_warn_kinds() -> set[str]:
+    """Return the kinds of deadline with a warning period of their own."""
+    return set(_value("DEADLINE_WARN_DAYS"))
+
+
+def escalate_after_days_overdue() -> int:
+    """Return how many days overdue a deadline is escalated to the team's sergeant."""
+    return int(_value("ESCALATE_AFTER_DAYS_OVERDUE"))

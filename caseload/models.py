@@ -18,8 +18,11 @@ from mosovo.accounts.models import Team
 from mosovo.accounts.scoping import ScopedQuerySet
 
 from .choices import (
+    OPEN_DEADLINE_STATES,
     AddressType,
     ChangeEventType,
+    DeadlineKind,
+    DeadlineState,
     Disposal,
     IdentityDocumentType,
     LeadAgency,
@@ -532,3 +535,101 @@ class CapOverride(models.Model):
 
     def __str__(self) -> str:
         return f"Override for {self.officer} ({self.created_at:%d %b %Y})"
+
+
+class Deadline(models.Model):
+    """One obligation with a date: a review, a visit, a notification, an order or vetting
+    expiring, an officer over the 20% rule (domain s.6).
+
+    ``key`` names the obligation (``VISIT:rso:12``, ``ORDER_EXPIRY:prohibition:7``,
+    ``CAP_BREACH:user:3``). At most one row per key is open, and a key never has two rows
+    for the same date, so recomputing (per RSO in the writer's transaction, or the nightly
+    sweep) never duplicates. When the obligation is met its row is closed as DONE and the
+    next occurrence (the new date) is a new row; when it no longer applies (the case
+    closed, the person went reactive) it is CANCELLED. Open states only move forward,
+    each transition stamped once: DUE_SOON from the warning period, OVERDUE the day after
+    the date, ESCALATED to the team's sergeant when 7 days overdue.
+
+    ``owner`` is the officer who acts (the allocated officer; the person themselves for
+    vetting; nobody for a cap breach, which is the sergeant's). ``team`` routes what has
+    no owner, and escalations, to the team's sergeants.
+    """
+
+    key = models.CharField(max_length=80)
+    kind = models.CharField(max_length=30, choices=DeadlineKind.choices)
+    rso = models.ForeignKey(RSO, on_delete=models.CASCADE, null=True, blank=True, related_name="deadlines")
+    prohibition = models.ForeignKey(
+        "Prohibition", on_delete=models.CASCADE, null=True, blank=True, related_name="deadlines"
+    )
+    subject_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="deadlines_about"
+    )
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, null=True, blank=True, related_name="deadlines")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="deadlines"
+    )
+    due_on = models.DateField()
+    state = models.CharField(max_length=10, choices=DeadlineState.choices, default=DeadlineState.UPCOMING)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    due_soon_at = models.DateTimeField(null=True, blank=True)
+    overdue_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closed_note = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "due_on"], name="deadline_one_row_per_date"),
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=Q(state__in=OPEN_DEADLINE_STATES),
+                name="deadline_one_open_per_obligation",
+            ),
+            models.CheckConstraint(
+                condition=Q(rso__isnull=False) | Q(subject_user__isnull=False),
+                name="deadline_has_subject",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "state", "due_on"], name="deadline_owner_state"),
+            models.Index(fields=["team", "state", "due_on"], name="deadline_team_state"),
+            models.Index(fields=["rso", "state"], name="deadline_rso_state"),
+        ]
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} due {self.due_on:%d %b %Y} ({self.get_state_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_DEADLINE_STATES
+
+    @property
+    def subject_reference(self) -> str:
+        """Name the subject without personal details: the RSO's ViSOR reference, or the
+        officer's collar number (select ``rso`` and ``subject_user`` with the row)."""
+        if self.rso_id is not None and self.rso is not None:
+            return self.rso.visor_reference
+        if self.subject_user is not None:
+            return f"officer {self.subject_user.collar_number or self.subject_user.pk}"
+        return ""
+
+
+class DigestSent(models.Model):
+    """That a user's daily task digest went out: the unique key that makes it once a day."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    items = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="digest_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"Digest for user {self.user_id} on {self.day:%d %b %Y}"

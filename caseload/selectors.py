@@ -19,13 +19,24 @@ from django.db.models.expressions import OrderBy
 from django.db.models.functions import Coalesce, Concat, Greatest, Least, Lower, Replace, Upper
 from django.utils import timezone
 
+from mosovo.accounts.choices import Role
 from mosovo.accounts.models import User
 from mosovo.accounts.scoping import ScopeDenied, can_do_casework, get_for_user, granted_ids
 from mosovo.audit.context import note_consultation, note_denial
 
-from . import local_policy, policy
+from . import local_policy, policy, rebalance
 from .allocation import CapCheck, CaseState, cap_checks
-from .choices import CLOSED_STATUSES, RISK_ORDER, Disposal, ManagementModel, OrderType, RiskLevel
+from .choices import (
+    CLOSED_STATUSES,
+    OPEN_DEADLINE_STATES,
+    RISK_ORDER,
+    DeadlineKind,
+    DeadlineState,
+    Disposal,
+    ManagementModel,
+    OrderType,
+    RiskLevel,
+)
 from .models import (
     RSO,
     Address,
@@ -34,6 +45,7 @@ from .models import (
     CapOverride,
     CivilOrder,
     Conviction,
+    Deadline,
     Employment,
     ForeignTravelNotice,
     IdentityDocument,
@@ -596,3 +608,192 @@ def get_in_rso_scope(
     except (ObjectDoesNotExist, ValueError, TypeError):
         note_denial(object_type=object_type, object_ids=[pk], reason="outside the user's scope")
         raise ScopeDenied from None
+
+
+# --- Deadlines: inboxes, counts, the digest, cap breaches --------------------------------
+
+# Upcoming tasks beyond this week are listed this far ahead; later ones are counted.
+INBOX_HORIZON_DAYS = 90
+_LATE = (DeadlineState.OVERDUE, DeadlineState.ESCALATED)
+_NEEDS_ATTENTION = (DeadlineState.DUE_SOON, DeadlineState.OVERDUE, DeadlineState.ESCALATED)
+
+
+def _open_deadlines(*, user: User) -> QuerySet[Deadline]:
+    """Open deadlines whose subject the user may see (RSO deadlines only within scope)."""
+    visible = RSO.objects.visible_to(user).values("pk")
+    return (
+        Deadline.objects.filter(state__in=OPEN_DEADLINE_STATES)
+        .filter(Q(rso__isnull=True) | Q(rso_id__in=Subquery(visible)))
+        .select_related("rso", "subject_user", "owner", "team")
+        .order_by("due_on", "id")
+    )
+
+
+@dataclass(frozen=True)
+class TaskInbox:
+    """One person's open tasks: overdue, due this week, upcoming (and how many later)."""
+
+    overdue: list[Deadline]
+    this_week: list[Deadline]
+    upcoming: list[Deadline]
+    later: int
+
+
+def my_tasks(*, user: User, today: dt.date) -> TaskInbox:
+    """Return the user's own open tasks, grouped as an officer acts on them."""
+    rows = list(
+        _open_deadlines(user=user).filter(owner=user, due_on__lte=today + dt.timedelta(days=INBOX_HORIZON_DAYS))
+    )
+    later = _open_deadlines(user=user).filter(owner=user, due_on__gt=today + dt.timedelta(days=INBOX_HORIZON_DAYS))
+    week_end = today + dt.timedelta(days=7)
+    return TaskInbox(
+        overdue=[row for row in rows if row.state in _LATE],
+        this_week=[row for row in rows if row.state not in _LATE and row.due_on <= week_end],
+        upcoming=[row for row in rows if row.state not in _LATE and row.due_on > week_end],
+        later=later.count(),
+    )
+
+
+@dataclass(frozen=True)
+class TeamTasks:
+    """What a sergeant oversees: escalations, the rest overdue, cap breaches, unowned tasks."""
+
+    escalated: list[Deadline]
+    overdue: list[Deadline]
+    cap_breaches: list[Deadline]
+    unallocated: list[Deadline]
+
+
+def _team_filter(user: User) -> Q:
+    if user.role == Role.INSPECTOR:
+        return Q(team__force_id=user.force_id)
+    return Q(team_id=user.team_id)
+
+
+def team_tasks(*, user: User, today: dt.date) -> TeamTasks:
+    """Return the team's overdue work for a sergeant (an inspector: the force's)."""
+    if user.role not in (Role.SERGEANT, Role.INSPECTOR):
+        return TeamTasks([], [], [], [])
+    rows = list(
+        _open_deadlines(user=user)
+        .filter(_team_filter(user))
+        .filter(
+            Q(state__in=_LATE)
+            | Q(kind=DeadlineKind.CAP_BREACH)
+            | Q(owner__isnull=True, due_on__lte=today + dt.timedelta(days=7))
+        )
+        .order_by("due_on", "id")
+    )
+    return TeamTasks(
+        escalated=[r for r in rows if r.state == DeadlineState.ESCALATED and r.kind != DeadlineKind.CAP_BREACH],
+        overdue=[r for r in rows if r.state == DeadlineState.OVERDUE and r.kind != DeadlineKind.CAP_BREACH],
+        cap_breaches=[r for r in rows if r.kind == DeadlineKind.CAP_BREACH],
+        unallocated=[r for r in rows if r.owner_id is None and r.rso_id is not None and r.state not in _LATE],
+    )
+
+
+@dataclass(frozen=True)
+class TaskCounts:
+    """The numbers in the navigation."""
+
+    mine_late: int
+    mine_this_week: int
+    team_escalated: int
+    cap_breaches: int
+
+    @property
+    def mine(self) -> int:
+        return self.mine_late + self.mine_this_week
+
+    @property
+    def team(self) -> int:
+        return self.team_escalated + self.cap_breaches
+
+
+def task_counts(*, user: User, today: dt.date) -> TaskCounts:
+    """Count the user's late and due-this-week tasks, and the team's escalations (one query)."""
+    from django.db.models import Count
+
+    week_end = today + dt.timedelta(days=7)
+    sergeant = user.role in (Role.SERGEANT, Role.INSPECTOR)
+    team = _team_filter(user) if sergeant else Q(pk__in=[])
+    figures = _open_deadlines(user=user).aggregate(
+        mine_late=Count("id", filter=Q(owner=user, state__in=_LATE)),
+        mine_this_week=Count("id", filter=Q(owner=user, due_on__lte=week_end) & ~Q(state__in=_LATE)),
+        team_escalated=Count("id", filter=team & Q(state=DeadlineState.ESCALATED) & ~Q(kind=DeadlineKind.CAP_BREACH)),
+        cap_breaches=Count("id", filter=team & Q(kind=DeadlineKind.CAP_BREACH)),
+    )
+    return TaskCounts(**{name: int(value or 0) for name, value in figures.items()})
+
+
+def _digest_filter(user: User) -> Q:
+    wanted = Q(owner=user, state__in=_NEEDS_ATTENTION)
+    if user.role == Role.SERGEANT:
+        wanted |= Q(team_id=user.team_id) & (
+            Q(state=DeadlineState.ESCALATED) | Q(kind=DeadlineKind.CAP_BREACH) | Q(owner__isnull=True, state__in=_LATE)
+        )
+    return wanted
+
+
+def digest_items(*, user: User, today: dt.date) -> list[Deadline]:
+    """Return what a user's daily digest lists: their tasks due soon or late and, for a
+    sergeant, the team's escalations, cap breaches and late unallocated tasks."""
+    return list(_open_deadlines(user=user).filter(_digest_filter(user)).order_by("due_on", "id"))
+
+
+def digest_recipients() -> list[int]:
+    """Return the ids of active users with an email address and something for a digest."""
+    late_or_soon = Deadline.objects.filter(state__in=_NEEDS_ATTENTION)
+    owners = late_or_soon.filter(owner__isnull=False).values("owner_id")
+    team_ids = Deadline.objects.filter(
+        Q(state=DeadlineState.ESCALATED)
+        | Q(kind=DeadlineKind.CAP_BREACH, state__in=OPEN_DEADLINE_STATES)
+        | Q(owner__isnull=True, state__in=_LATE)
+    ).values("team_id")
+    return list(
+        User.objects.filter(is_active=True)
+        .exclude(email="")
+        .filter(Q(pk__in=Subquery(owners)) | Q(role=Role.SERGEANT, team_id__in=Subquery(team_ids)))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def cap_breach_get_for_user(*, user: User, deadline_id: Any) -> Deadline:
+    """Return an open or closed cap breach of the user's team (sergeant) or force
+    (inspector); 404 for anyone else."""
+    from django.http import Http404
+
+    if user.role not in (Role.SERGEANT, Role.INSPECTOR) or not str(deadline_id).isdigit():
+        raise Http404
+    breach = (
+        Deadline.objects.filter(pk=int(deadline_id), kind=DeadlineKind.CAP_BREACH)
+        .filter(_team_filter(user))
+        .select_related("subject_user", "team")
+        .first()
+    )
+    if breach is None:
+        raise Http404
+    return breach
+
+
+def team_loads(*, team_id: int) -> list[rebalance.Load]:
+    """Return each active offender manager of the team with their open cases (two queries)."""
+    officers = list(
+        User.objects.filter(team_id=team_id, is_active=True, role__in=(Role.OFFICER, Role.SERGEANT)).order_by("pk")
+    )
+    loads = {officer.pk: rebalance.Load(officer.pk, officer.display_name) for officer in officers}
+    cases = (
+        RSO.objects.filter(allocated_officer_id__in=list(loads))
+        .exclude(status__in=CLOSED_STATUSES)
+        .order_by("pk")
+        .values_list("pk", "visor_reference", "risk_level", "allocated_officer_id")
+    )
+    for rso_id, reference, risk_level, officer_id in cases:
+        loads[officer_id].cases.append(rebalance.Case(rso_id, reference, risk_level))
+    return list(loads.values())
+
+
+def rebalance_suggestion(*, team_id: int) -> rebalance.Suggestion:
+    """Return the fewest transfers within the team that bring every officer within 20%."""
+    return rebalance.suggest_rebalancing(team_loads(team_id=team_id))

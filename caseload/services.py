@@ -14,7 +14,7 @@ from typing import Any, Final, cast
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Min, Q, Value
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
@@ -24,7 +24,7 @@ from mosovo.accounts.models import Team, User
 from mosovo.audit.choices import Action
 from mosovo.audit.services import audit_record
 
-from . import local_policy, photos, policy
+from . import deadlines, local_policy, photos, policy
 from .allocation import (
     HIGH_RISK_CAP_DIVISOR,
     CapCheck,
@@ -36,10 +36,13 @@ from .allocation import (
 )
 from .choices import (
     CLOSED_STATUSES,
+    MANUALLY_CLOSED_KINDS,
+    OPEN_DEADLINE_STATES,
     RISK_ORDER,
     TOOL_BANDS,
     AddressType,
     ChangeEventType,
+    DeadlineState,
     Disposal,
     IdentityDocumentType,
     ManagementModel,
@@ -60,6 +63,8 @@ from .models import (
     CapOverride,
     CivilOrder,
     Conviction,
+    Deadline,
+    DigestSent,
     Employment,
     ForeignTravelNotice,
     IdentityDocument,
@@ -180,6 +185,13 @@ def _apply_case_change(
     )
     rso.refresh_from_db()
     _audit_change(rso=rso, by=by, fields=fields, reason=audit_reason)
+    # Who acts on the case's deadlines, whether it has any, and the officers' standing
+    # against the 20% rule may all have changed.
+    schedule_recompute(rso=rso)
+    touched = [i for i in (before.officer_id, after.officer_id) if i is not None]
+    if touched:
+        deadlines.recompute_caps(today=timezone.localdate(), now=timezone.now(), officer_ids=touched)
+    rso.refresh_from_db()
     return rso, checks
 
 
@@ -336,9 +348,7 @@ def rso_change_risk_level(
         override_reason=override_reason,
         audit_reason=reason.strip(),
     )
-    schedule_recompute(rso=changed[0])  # visit frequency and review intervals follow the level
-    changed[0].refresh_from_db()
-    return changed
+    return changed  # the schedule (visit frequency, review interval) followed the level
 
 
 @transaction.atomic
@@ -1108,6 +1118,7 @@ def rso_recompute(*, rso: RSO) -> RSO:
     for name, value in values.items():
         setattr(rso, name, value)
     rso.no_fixed_abode = current["no_fixed_abode"]
+    schedule_recompute(rso=rso)  # notification, order and period deadlines follow
     return rso
 
 
@@ -1744,3 +1755,173 @@ def rso_arms_review_schedule(*, rso: RSO) -> None:
     wanted = add_months(last, local_policy.arms_review_interval_months(level, model))
     if wanted != due:
         RSO.objects.filter(pk=rso.pk).update(arms_review_due_on=wanted)
+
+
+# --- Deadlines --------------------------------------------------------------------------
+
+
+def deadlines_sweep(
+    *, today: date | None = None, chunk_size: int | None = None, pause_seconds: float | None = None
+) -> dict[str, int]:
+    """Recompute every deadline (the nightly sweep) and return what changed, by name.
+
+    Set-based SQL over id ranges of RSOs, one transaction per range (``chunk_size``,
+    setting ``DEADLINE_SWEEP_CHUNK_SIZE``), then officers' vetting and the 20% rule. A
+    sweep stopped part way (the worker killed) leaves finished ranges committed and the
+    rest untouched; run again, it finishes the work and duplicates nothing.
+    """
+    import time as clock
+
+    from django.conf import settings
+
+    today = today or timezone.localdate()
+    size = chunk_size or int(settings.DEADLINE_SWEEP_CHUNK_SIZE)
+    pause = float(settings.DEADLINE_SWEEP_PAUSE_SECONDS if pause_seconds is None else pause_seconds)
+    counts: dict[str, int] = {}
+    low, high = deadlines.rso_id_bounds()
+    for start in range(low, high, size):
+        with transaction.atomic():
+            deadlines.merge_counts(
+                counts, deadlines.recompute_rsos(today=today, now=timezone.now(), lo=start, hi=start + size)
+            )
+        counts["ranges"] = counts.get("ranges", 0) + 1
+        if pause:
+            clock.sleep(pause)  # a test hook: lets a test stop the worker part way
+    with transaction.atomic():
+        deadlines.merge_counts(counts, deadlines.recompute_people(today=today, now=timezone.now()))
+        deadlines.merge_counts(counts, deadlines.recompute_caps(today=today, now=timezone.now()))
+    counts["rsos"] = max(0, high - low)
+    return counts
+
+
+@transaction.atomic
+def deadline_close(*, deadline: Deadline, note: str, by: User) -> Deadline:
+    """Record that an officer dealt with a deadline nothing else in the record closes
+    (an order prohibition ending, the end of the notification period, eligibility for
+    review): the row is DONE with the officer's note."""
+    locked = Deadline.objects.select_for_update().get(pk=deadline.pk)
+    if locked.kind not in MANUALLY_CLOSED_KINDS:
+        raise ValidationError("This task closes itself when the record shows it was done.")
+    if not note.strip():
+        raise ValidationError({"note": "Say what was decided or done."})
+    if locked.state not in OPEN_DEADLINE_STATES:
+        raise ValidationError("This task is already closed.")
+    is_owner = locked.owner_id == by.pk
+    is_sergeant = by.role == Role.SERGEANT and locked.team_id == by.team_id
+    if not (is_owner or is_sergeant):
+        raise ValidationError("Only the officer who has the case, or the team's sergeant, can close this task.")
+    now = timezone.now()
+    Deadline.objects.filter(pk=locked.pk).update(
+        state=DeadlineState.DONE, closed_at=now, closed_by=by, closed_note=note.strip(), updated_at=now
+    )
+    audit_record(
+        action=Action.ALTERATION,
+        actor=by,
+        rso_ids=[locked.rso_id] if locked.rso_id else [],
+        object_type="caseload.deadline",
+        object_ids=[locked.pk],
+        fields=["state", "closed_note"],
+    )
+    locked.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def cap_rebalance_apply(*, team: Team, moves: list[tuple[int, int, int]], by: User) -> list[RSO]:
+    """Apply a suggested rebalancing in one step: each move ``(rso_id, from_officer_id,
+    to_officer_id)`` is an allocation within the team through the 20% guard, so a move
+    that would now break the rule refuses the lot. Overrides of officers back within the
+    rule are resolved and their cap breaches closed. Receiving officers are told by email
+    once the change is committed (references only)."""
+    _require_sergeant_of(by, team.pk, "rebalance caseloads")
+    if not moves:
+        raise ValidationError("There is nothing to move.")
+    moved: list[RSO] = []
+    officers: set[int] = set()
+    for rso_id, from_id, to_id in moves:
+        rso = RSO.objects.filter(pk=rso_id, team=team).first()
+        officer = User.objects.filter(pk=to_id, team=team).first()
+        if rso is None or officer is None or rso.allocated_officer_id != from_id:
+            raise ValidationError(
+                "The team's caseloads have changed since this suggestion was made; look at the new suggestion."
+            )
+        rso, _ = case_allocate(rso=rso, officer=officer, by=by)
+        moved.append(rso)
+        officers.update({from_id, to_id})
+    for override in CapOverride.objects.filter(officer_id__in=officers, resolved_at__isnull=True):
+        total, high = current_counts([override.officer_id])[override.officer_id]
+        if HIGH_RISK_CAP_DIVISOR * high <= total:
+            cap_override_resolve(override=override, by=by)
+    deadlines.recompute_caps(today=timezone.localdate(), now=timezone.now(), officer_ids=sorted(officers))
+    from .tasks import cases_moved_notify, send_on_commit
+
+    received: dict[int, list[int]] = {}
+    for rso_id, _from, to_id in moves:
+        received.setdefault(to_id, []).append(rso_id)
+    for officer_id, rso_ids in sorted(received.items()):
+        send_on_commit(cases_moved_notify, officer_id, rso_ids)
+    return moved
+
+
+def digest_send(*, user_id: int, day: date) -> bool:
+    """Email a user the day's digest of their tasks, once a day however often it is asked.
+
+    Lists kinds, RSO references and due dates only, no personal details. The claim on
+    (user, day) and the email share a transaction: if sending fails nothing is claimed
+    and a retry sends it; if the worker dies after sending but before committing, a
+    retry may send it again (at least once, never silently lost).
+    """
+    from django.core.mail import send_mail
+
+    from .selectors import digest_items
+
+    with transaction.atomic():
+        user = User.objects.filter(pk=user_id, is_active=True).first()
+        if user is None or not user.email:
+            return False
+        try:
+            with transaction.atomic():
+                claim = DigestSent.objects.create(user=user, day=day)
+        except IntegrityError:
+            return False  # already sent today (or being sent by another worker)
+        items = digest_items(user=user, today=day)
+        if not items:
+            return False
+        DigestSent.objects.filter(pk=claim.pk).update(items=len(items))
+        lines = [
+            f"- {item.get_kind_display()}: {item.subject_reference}, due {item.due_on:%d %b %Y} "
+            f"({item.get_state_display().lower()})"
+            for item in items
+        ]
+        send_mail(
+            subject=f"mosovo: {len(items)} task(s) need attention",
+            message=(
+                f"Your tasks on {day:%d %B %Y}:\n\n" + "\n".join(lines) + "\n\nSign in to mosovo to act on them.\n"
+            ),
+            from_email=None,
+            recipient_list=[user.email],
+        )
+    return True
+
+
+def cases_moved_notify(*, officer_id: int, rso_ids: list[int]) -> bool:
+    """Email an officer the references of cases moved to them (no personal details)."""
+    from django.core.mail import send_mail
+
+    officer = User.objects.filter(pk=officer_id, is_active=True).first()
+    if officer is None or not officer.email:
+        return False
+    references = list(
+        RSO.objects.filter(pk__in=rso_ids).order_by("visor_reference").values_list("visor_reference", flat=True)
+    )
+    if not references:
+        return False
+    send_mail(
+        subject=f"mosovo: {len(references)} case(s) allocated to you",
+        message="Your sergeant rebalanced the team's caseloads. Allocated to you:\n\n"
+        + "\n".join(f"- {reference}" for reference in references)
+        + "\n\nSign in to mosovo to see them.\n",
+        from_email=None,
+        recipient_list=[officer.email],
+    )
+    return True

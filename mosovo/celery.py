@@ -48,7 +48,27 @@ def _beat_schedule() -> dict[str, dict[str, object]]:
             "task": "caseload.reconcile_caseload_counts",
             "schedule": crontab(hour=2, minute=45),
         },
+        # The deadline engine: the nightly sweep, the morning digests, and a check that
+        # runs either if its time passed without it (beat or the broker was down).
+        "caseload-deadlines-sweep": {
+            "task": "caseload.deadlines_sweep",
+            "schedule": _daily(settings.DEADLINE_SWEEP_AT),
+        },
+        "caseload-digests": {
+            "task": "caseload.digests_send",
+            "schedule": _daily(settings.DIGEST_AT),
+        },
+        "caseload-deadlines-catch-up": {
+            "task": "caseload.deadlines_catch_up",
+            "schedule": crontab(minute="*/10"),
+            "options": {"expires": 600.0},
+        },
     }
+
+
+def _daily(at: str) -> crontab:
+    hour, minute = at.split(":")
+    return crontab(hour=int(hour), minute=int(minute))
 
 
 @app.on_after_configure.connect

@@ -17,6 +17,7 @@ class PeriodicTaskStatus(models.Model):
     last_duration_ms = models.PositiveIntegerField(null=True, blank=True)
     run_count = models.PositiveBigIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    last_counts = models.JSONField(default=dict, blank=True, help_text="What the last run did, by name.")
 
     class Meta:
         ordering = ["name"]

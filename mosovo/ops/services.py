@@ -16,8 +16,10 @@ logger = logging.getLogger("mosovo.ops")
 
 
 @transaction.atomic
-def task_run_record(*, name: str, started_at: dt.datetime, error: str = "") -> PeriodicTaskStatus:
-    """Record that the periodic task ``name`` ran from ``started_at`` until now."""
+def task_run_record(
+    *, name: str, started_at: dt.datetime, error: str = "", counts: dict[str, int] | None = None
+) -> PeriodicTaskStatus:
+    """Record that the periodic task ``name`` ran from ``started_at`` until now (and what it did)."""
     finished_at = timezone.now()
     duration_ms = max(0, int((finished_at - started_at).total_seconds() * 1000))
     status, _ = PeriodicTaskStatus.objects.select_for_update().get_or_create(name=name)
@@ -27,6 +29,7 @@ def task_run_record(*, name: str, started_at: dt.datetime, error: str = "") -> P
         last_duration_ms=duration_ms,
         run_count=F("run_count") + 1,
         last_error=error,
+        last_counts=counts or {},
     )
     status.refresh_from_db()
     return status

@@ -305,7 +305,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # How long a task taken but not acknowledged (its worker killed) waits before Redis
+    # hands it to another worker. Longer than the longest task (the time limit below).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("MOSOVO_CELERY_VISIBILITY_TIMEOUT", default=3600)}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -320,6 +322,21 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_QUEUE_DIR / "celerybeat-schedule")
 # How often beat sends the heartbeat (seconds).
 HEARTBEAT_INTERVAL_SECONDS = env.int("MOSOVO_HEARTBEAT_SECONDS", default=60)
+# Publishing a task while the broker is down gives up quickly (the request that sent it
+# must not hang); the nightly sweep and its catch-up redo what a lost message would have.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+
+# ------------------------------------------------------------------------------
+# The deadline engine (caseload/deadlines.py). The sweep runs nightly at
+# DEADLINE_SWEEP_AT (London, "HH:MM"), digests go out at DIGEST_AT; a check every few
+# minutes runs either if its time has passed today without it (the broker was down).
+# The sweep commits per range of MOSOVO_DEADLINE_SWEEP_CHUNK RSOs.
+# MOSOVO_DEADLINE_SWEEP_PAUSE (seconds between ranges) exists for tests only.
+# ------------------------------------------------------------------------------
+DEADLINE_SWEEP_AT = env.str("MOSOVO_DEADLINE_SWEEP_AT", default="01:00")
+DIGEST_AT = env.str("MOSOVO_DIGEST_AT", default="06:30")
+DEADLINE_SWEEP_CHUNK_SIZE = env.int("MOSOVO_DEADLINE_SWEEP_CHUNK", default=10000)
+DEADLINE_SWEEP_PAUSE_SECONDS = env.float("MOSOVO_DEADLINE_SWEEP_PAUSE", default=0.0)
 
 # ------------------------------------------------------------------------------
 # Local policy (caseload/local_policy.py): a force's own intervals, as JSON, for example
