@@ -49,8 +49,9 @@ RSO_KINDS: tuple[str, ...] = (
 # (days in custody or abroad do not count towards them, s.85(3)).
 VISIT_STATUSES = (RSOStatus.IN_COMMUNITY,)
 NOTIFYING_STATUSES = (RSOStatus.IN_COMMUNITY, RSOStatus.MISSING)
-# An order prohibition that has already ended stays on the list this many days (overdue,
-# then escalated if nobody recorded a decision), then drops off.
+# An order prohibition that has ended, or an eligibility for review that has arrived,
+# stays on the list this many days (overdue, then escalated if nobody recorded a
+# decision), then drops off: they are dates to act before, not duties that accrue.
 LAPSED_ORDER_SHOWN_DAYS = 30
 
 _OPEN = tuple(str(s) for s in OPEN_DEADLINE_STATES)
@@ -69,7 +70,11 @@ _RSO_COLUMN_KINDS: tuple[tuple[str, str, str], ...] = (
         "notification_ends_on",
         "NOT r.status = ANY(%(closed)s) AND NOT r.notification_indefinite",
     ),
-    (DeadlineKind.INDEFINITE_REVIEW_ELIGIBLE, "indefinite_review_eligible_on", "NOT r.status = ANY(%(closed)s)"),
+    (
+        DeadlineKind.INDEFINITE_REVIEW_ELIGIBLE,
+        "indefinite_review_eligible_on",
+        "NOT r.status = ANY(%(closed)s) AND r.indefinite_review_eligible_on >= %(lapsed_since)s",
+    ),
 )
 
 
@@ -320,8 +325,20 @@ def recompute_rsos(*, today: dt.date, now: dt.datetime, lo: int, hi: int) -> dic
 
 
 def recompute_rso(*, rso_id: int, today: dt.date, now: dt.datetime) -> dict[str, int]:
-    """Recompute one RSO's deadlines (call inside the writer's transaction)."""
-    return recompute_rsos(today=today, now=now, lo=rso_id, hi=rso_id + 1)
+    """Recompute one RSO's deadlines (call inside the writer's transaction).
+
+    Closing and opening run twice: if a sweep read this RSO's old dates and inserted a
+    row before this writer's insert, the writer's insert waited for the sweep to commit
+    and was skipped as a conflict; the second pass now sees the sweep's row, closes it
+    and opens the right one. (The sweep cannot do the reverse: it reads committed dates.)
+    """
+    counts = recompute_rsos(today=today, now=now, lo=rso_id, hi=rso_id + 1)
+    params = _params(today=today, now=now, lo=rso_id, hi=rso_id + 1)
+    rso, d_rso = "r.id >= %(lo)s AND r.id < %(hi)s", "d.rso_id >= %(lo)s AND d.rso_id < %(hi)s"
+    _run(_CLOSE_RSO.format(rso=rso, d_rso=d_rso), params, counts, "closed")
+    _run(_OPEN_RSO.format(rso=rso), params, counts, "reopened")
+    _run(_advance_sql(d_rso), params, counts, "now")
+    return counts
 
 
 def recompute_people(*, today: dt.date, now: dt.datetime) -> dict[str, int]:

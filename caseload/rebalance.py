@@ -1,20 +1,24 @@
 """Suggesting transfers within a team that bring every officer within the 20% rule.
 
-A pure function over the team's caseloads, so it can be tested exhaustively. Each
-officer's *excess* is ``5 x high - total`` (the rule holds when it is 0 or less). A move
-changes excesses like this:
+A pure function over the team's caseloads, so it can be tested exhaustively. Write an
+officer's *excess* as ``e = 4 x high - other`` (the rule, 5 x high <= total, holds when
+e <= 0). Moving a high-risk case changes the giver's excess by -4 and the receiver's by
++4; moving another case changes the giver's by +1 and the receiver's by -1.
 
-- a high-risk case from an over officer to a colleague: the giver's excess falls by 4,
-  the receiver's rises by 4 (so the receiver needs a spare margin of 4);
-- another case from a colleague to the over officer: the over officer's excess falls by
-  1, the giver's rises by 1.
+If officer i ends with ``a`` more high-risk cases (negative: fewer), the fewest other
+cases that must then come in is ``max(0, e + 4a)`` (others can always come from
+colleagues with room when the team as a whole is within the rule), so the number of
+transfers is the sum over officers of ``f_i(a_i) = max(a_i, 0) + max(0, e_i + 4 a_i)``
+with the ``a_i`` summing to zero. Each ``f_i`` is convex, so a unit transfer of a
+high-risk case that lowers the sum, repeated until none does, reaches the minimum (the
+classic exchange argument for separable convex allocation). Other cases then fill the
+remaining excesses. Among equally short plans, high-risk cases go to the officers with
+the smallest caseloads and other cases come from those with the largest; HIGH cases move
+before VERY_HIGH ones (the most dangerous people keep their officer), LOW before MEDIUM.
 
-No single move lowers an excess by more than 4, so an officer ``e`` over needs at least
-``ceil(e / 4)`` moves; the suggestion takes high-risk cases out first (4 a move) and
-only then brings other cases in, so it reaches that bound whenever colleagues have the
-room. Receivers are the officers with the smallest caseloads that have room; givers of
-other cases those with the largest. HIGH cases move before VERY_HIGH ones (the most
-dangerous people keep their officer), LOW before MEDIUM.
+The moves are put in an order in which nobody who is within the rule leaves it at any
+step (the database check judges each move on its own); officers over the rule at the
+start hold a sergeant's override and may pass through a worse ratio on the way.
 """
 
 from __future__ import annotations
@@ -105,9 +109,9 @@ def suggest_rebalancing(loads: list[Load]) -> Suggestion:
     """Return the fewest transfers within the team that bring every officer within 20%."""
     work = {load.officer_id: Load(load.officer_id, load.name, list(load.cases)) for load in loads}
     before = {load.officer_id: (load.total, load.high) for load in loads}
-    moves: list[Move] = []
     team_total = sum(load.total for load in loads)
     team_high = sum(load.high for load in loads)
+    moves: list[Move] = []
     feasible, reason = True, ""
     if HIGH_RISK_CAP_DIVISOR * team_high > team_total:
         feasible = False
@@ -115,20 +119,14 @@ def suggest_rebalancing(loads: list[Load]) -> Suggestion:
             f"The team has {team_high} high-risk cases of {team_total}: no transfer within the team can bring "
             "every officer within 20%. Transfer cases to another team or record an override."
         )
-    while feasible:
-        over = [load for load in work.values() if load.excess > 0]
-        if not over:
-            break
-        giver = max(over, key=lambda load: (load.excess, -load.officer_id))
-        move = _high_out(giver, work) or _other_in(giver, work)
-        if move is None:
+    elif any(load.excess > 0 for load in loads):
+        planned = _plan(loads)
+        ordered = _in_safe_order(loads, planned)
+        if ordered is None:  # not expected: kept so a surprise never applies a bad order
             feasible = False
-            reason = (
-                f"No colleague has room to take a high-risk case from {giver.name} or to give them another case; "
-                "transfer cases to another team or record an override."
-            )
-            break
-        moves.append(move)
+            reason = "No order of these transfers keeps every colleague within 20% throughout; rebalance by hand."
+        else:
+            moves = [_transfer(case, work[giver], work[receiver]) for case, giver, receiver in ordered]
     standings = [
         Standing(
             officer_id=officer_id,
@@ -138,9 +136,120 @@ def suggest_rebalancing(loads: list[Load]) -> Suggestion:
             total_after=work[officer_id].total,
             high_after=work[officer_id].high,
         )
-        for officer_id in sorted(work, key=lambda i: work[i].name)
+        for officer_id in sorted(work, key=lambda i: (work[i].name, i))
     ]
-    return Suggestion(moves=moves if feasible else [], standings=standings, feasible=feasible, reason=reason)
+    return Suggestion(moves=moves, standings=standings, feasible=feasible, reason=reason)
+
+
+_Planned = tuple[Case, int, int]  # case, giver id, receiver id
+
+
+def _cost(excess: int, change: int) -> int:
+    return max(change, 0) + max(0, excess + _HIGH_GAIN * change)
+
+
+def _plan(loads: list[Load]) -> list[_Planned]:
+    """Choose which cases move where (unordered): the fewest moves, then the preferences."""
+    excess = {load.officer_id: load.excess for load in loads}
+    highs = {load.officer_id: load.high for load in loads}
+    size = {load.officer_id: load.total for load in loads}
+    change = dict.fromkeys(excess, 0)
+    while True:
+        best: tuple[tuple[int, int, int, int, int], int, int] | None = None
+        for giver in excess:
+            if highs[giver] + change[giver] <= 0:
+                continue
+            saving = _cost(excess[giver], change[giver]) - _cost(excess[giver], change[giver] - 1)
+            for receiver in excess:
+                if receiver == giver:
+                    continue
+                gain = saving - (
+                    _cost(excess[receiver], change[receiver] + 1) - _cost(excess[receiver], change[receiver])
+                )
+                rank = (gain, excess[giver], -(size[receiver] + change[receiver]), -receiver, -giver)
+                if gain > 0 and (best is None or rank > best[0]):
+                    best = (rank, giver, receiver)
+        if best is None:
+            break
+        _, giver, receiver = best
+        change[giver] -= 1
+        change[receiver] += 1
+    by_id = {load.officer_id: load for load in loads}
+    planned: list[_Planned] = []
+    # High-risk cases: from each giver (HIGH before VERY_HIGH, newest first) to receivers.
+    takers = [i for i in sorted(change, key=lambda i: (size[i], i)) if change[i] > 0]
+    for giver in sorted((i for i in change if change[i] < 0), key=lambda i: (-excess[i], i)):
+        cases = sorted(
+            (c for c in by_id[giver].cases if c.high), key=lambda c: (_MOVE_ORDER[RiskLevel(c.risk_level)], -c.rso_id)
+        )
+        for case in cases[: -change[giver]]:
+            receiver = next(i for i in takers if change[i] > 0)
+            change[receiver] -= 1
+            planned.append((case, giver, receiver))
+    # Other cases: into whoever is still over, from those with the most room to give.
+    final = {
+        i: excess[i] + _HIGH_GAIN * sum(1 if r == i else -1 if g == i else 0 for _, g, r in planned) for i in excess
+    }
+    for needer in sorted((i for i in final if final[i] > 0), key=lambda i: (-final[i], i)):
+        while final[needer] > 0:
+            donor = max(
+                (
+                    i
+                    for i in final
+                    if final[i] < 0 and any(not c.high and c not in {p[0] for p in planned} for c in by_id[i].cases)
+                ),
+                key=lambda i: (size[i], -i),
+            )
+            taken = {p[0] for p in planned}
+            case = sorted(
+                (c for c in by_id[donor].cases if not c.high and c not in taken),
+                key=lambda c: (_MOVE_ORDER[RiskLevel(c.risk_level)], -c.rso_id),
+            )[0]
+            planned.append((case, donor, needer))
+            final[donor] += 1
+            final[needer] -= 1
+    return planned
+
+
+def _in_safe_order(loads: list[Load], planned: list[_Planned]) -> list[_Planned] | None:
+    """Order the moves so that an officer within the rule never leaves it on the way.
+
+    Officers over the rule at the start (they carry a sergeant's override, which is how
+    they got there) may be anywhere on the way; moves that also bring them down at each
+    step are taken first when there is a choice.
+    """
+    excess = {load.officer_id: load.excess for load in loads}
+    free = {officer_id for officer_id, value in excess.items() if value > 0}
+    remaining = list(planned)
+    ordered: list[_Planned] = []
+
+    def allowed(officer_id: int, after: int, strict: bool) -> bool:
+        if after <= 0:
+            return True
+        if officer_id not in free:
+            return False
+        return not strict or after <= excess[officer_id]
+
+    while remaining:
+        chosen = None
+        for strict in (True, False):
+            for index, (case, giver, receiver) in enumerate(remaining):
+                delta = _HIGH_GAIN if case.high else -1
+                if allowed(giver, excess[giver] - delta, strict) and allowed(
+                    receiver, excess[receiver] + delta, strict
+                ):
+                    chosen = index
+                    break
+            if chosen is not None:
+                break
+        if chosen is None:
+            return None
+        case, giver, receiver = remaining.pop(chosen)
+        delta = _HIGH_GAIN if case.high else -1
+        excess[giver] -= delta
+        excess[receiver] += delta
+        ordered.append((case, giver, receiver))
+    return ordered
 
 
 def _transfer(case: Case, giver: Load, receiver: Load) -> Move:
@@ -155,29 +264,3 @@ def _transfer(case: Case, giver: Load, receiver: Load) -> Move:
         to_officer_id=receiver.officer_id,
         to_name=receiver.name,
     )
-
-
-def _high_out(giver: Load, work: dict[int, Load]) -> Move | None:
-    highs = sorted((c for c in giver.cases if c.high), key=lambda c: (_MOVE_ORDER[RiskLevel(c.risk_level)], -c.rso_id))
-    receivers = [
-        load for load in work.values() if load is not giver and -load.excess >= _HIGH_GAIN
-    ]  # room: still within after one more high-risk case
-    if not highs or not receivers:
-        return None
-    receiver = min(receivers, key=lambda load: (load.total, load.officer_id))
-    return _transfer(highs[0], giver, receiver)
-
-
-def _other_in(receiver: Load, work: dict[int, Load]) -> Move | None:
-    givers = [
-        load
-        for load in work.values()
-        if load is not receiver and -load.excess >= 1 and any(not c.high for c in load.cases)
-    ]
-    if not givers:
-        return None
-    giver = max(givers, key=lambda load: (load.total, -load.officer_id))
-    others = sorted(
-        (c for c in giver.cases if not c.high), key=lambda c: (_MOVE_ORDER[RiskLevel(c.risk_level)], -c.rso_id)
-    )
-    return _transfer(others[0], giver, receiver)

@@ -146,6 +146,7 @@ def _apply_case_change(
     fields: list[str],
     override_reason: str | None,
     audit_reason: str = "",
+    judged: bool = False,
 ) -> tuple[RSO, list[CapCheck]]:
     """Change who has a case, its status or its risk, under the 20% rule.
 
@@ -157,7 +158,8 @@ def _apply_case_change(
     before = CaseState.of(officer_id=rso.allocated_officer_id, status=rso.status, risk_level=rso.risk_level)
     after = CaseState.of(officer_id=officer.pk if officer else None, status=status, risk_level=risk_level)
     lock_officers([i for i in (before.officer_id, after.officer_id) if i is not None])
-    checks = cap_checks([(before, after)])
+    # ``judged``: the caller locked every officer and judged a batch of changes as a whole.
+    checks = [] if judged else cap_checks([(before, after)])
     refused = [check for check in checks if check.refused]
     if refused:
         reason = (override_reason or "").strip()
@@ -1828,31 +1830,74 @@ def deadline_close(*, deadline: Deadline, note: str, by: User) -> Deadline:
 
 @transaction.atomic
 def cap_rebalance_apply(*, team: Team, moves: list[tuple[int, int, int]], by: User) -> list[RSO]:
-    """Apply a suggested rebalancing in one step: each move ``(rso_id, from_officer_id,
-    to_officer_id)`` is an allocation within the team through the 20% guard, so a move
-    that would now break the rule refuses the lot. Overrides of officers back within the
-    rule are resolved and their cap breaches closed. Receiving officers are told by email
-    once the change is committed (references only)."""
+    """Apply a suggested rebalancing in one step: moves ``(rso_id, from_officer_id,
+    to_officer_id)`` within the team, in the order given.
+
+    The officers are locked and the batch is judged as a whole by the 20% guard (refused
+    if it leaves anyone over who was not, or worse than before); each move is then an
+    allocation with its audit event. Overrides of officers back within the rule are
+    resolved and cap breaches closed. Receiving officers are told by email once the
+    change is committed (references only).
+    """
     _require_sergeant_of(by, team.pk, "rebalance caseloads")
     if not moves:
         raise ValidationError("There is nothing to move.")
-    moved: list[RSO] = []
-    officers: set[int] = set()
+    officer_ids = sorted({officer_id for _, from_id, to_id in moves for officer_id in (from_id, to_id)})
+    lock_officers(officer_ids)
+    stale = ValidationError(
+        "The team's caseloads have changed since this suggestion was made; look at the new suggestion."
+    )
+    rsos = {rso.pk: rso for rso in RSO.objects.select_for_update().filter(pk__in=[m[0] for m in moves], team=team)}
+    officers = {
+        officer.pk: officer
+        for officer in User.objects.filter(pk__in=officer_ids, team=team, is_active=True).exclude(
+            role__in=[Role.ADMIN, Role.AUDITOR, Role.INSPECTOR]
+        )
+    }
+    if len(rsos) != len(moves) or len(officers) != len(officer_ids):
+        raise stale
+    changes = []
     for rso_id, from_id, to_id in moves:
-        rso = RSO.objects.filter(pk=rso_id, team=team).first()
-        officer = User.objects.filter(pk=to_id, team=team).first()
-        if rso is None or officer is None or rso.allocated_officer_id != from_id:
-            raise ValidationError(
-                "The team's caseloads have changed since this suggestion was made; look at the new suggestion."
+        rso = rsos[rso_id]
+        if rso.allocated_officer_id != from_id or rso.status in CLOSED_STATUSES:
+            raise stale
+        changes.append(
+            (
+                CaseState.of(officer_id=from_id, status=rso.status, risk_level=rso.risk_level),
+                CaseState.of(officer_id=to_id, status=rso.status, risk_level=rso.risk_level),
             )
-        rso, _ = case_allocate(rso=rso, officer=officer, by=by)
-        moved.append(rso)
-        officers.update({from_id, to_id})
-    for override in CapOverride.objects.filter(officer_id__in=officers, resolved_at__isnull=True):
+        )
+    refused = [check for check in cap_checks(changes) if check.refused]
+    if refused:
+        raise CapExceeded(refused)
+    moved: list[RSO] = []
+    try:
+        with transaction.atomic():
+            for rso_id, _from_id, to_id in moves:
+                rso, _ = _apply_case_change(
+                    rso=rsos[rso_id],
+                    by=by,
+                    officer=officers[to_id],
+                    status=rsos[rso_id].status,
+                    risk_level=rsos[rso_id].risk_level,
+                    team=team,
+                    fields=["allocated_officer"],
+                    override_reason=None,
+                    audit_reason="Rebalanced under the 20% rule",
+                    judged=True,
+                )
+                moved.append(rso)
+    except IntegrityError:
+        # The database backstop: a step on the way would break the rule for someone.
+        raise ValidationError(
+            "These transfers cannot be applied in this order without breaking the 20% rule on the way; "
+            "move the cases one by one."
+        ) from None
+    for override in CapOverride.objects.filter(officer_id__in=officer_ids, resolved_at__isnull=True):
         total, high = current_counts([override.officer_id])[override.officer_id]
         if HIGH_RISK_CAP_DIVISOR * high <= total:
             cap_override_resolve(override=override, by=by)
-    deadlines.recompute_caps(today=timezone.localdate(), now=timezone.now(), officer_ids=sorted(officers))
+    deadlines.recompute_caps(today=timezone.localdate(), now=timezone.now(), officer_ids=officer_ids)
     from .tasks import cases_moved_notify, send_on_commit
 
     received: dict[int, list[int]] = {}
