@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 from celery import Task, shared_task
@@ -37,7 +36,13 @@ def send_on_commit(task: Task[Any, Any], *args: Any) -> None:
     """Send ``task`` with ``args`` once the surrounding transaction commits (nothing if it
     rolls back). A broker that is down is logged, not raised: the request that sent it
     has committed and must still answer; the nightly sweep redoes deadline work."""
-    transaction.on_commit(partial(task.delay, *args), robust=True)
+
+    # A named function, not functools.partial: Django logs a robust callback's failure
+    # by its __qualname__, which a partial lacks (the request then failed after all).
+    def send_task() -> None:
+        task.delay(*args)
+
+    transaction.on_commit(send_task, robust=True)
 
 
 @shared_task(name="caseload.reconcile_caseload_counts", ignore_result=True)

@@ -91,7 +91,7 @@ def test_each_transition_is_stamped_once_and_a_second_run_changes_nothing(casewo
 def test_the_state_walks_forward_day_by_day_and_never_back(casework: Casework) -> None:
     due = TODAY + dt.timedelta(days=20)
     due_visit(casework.rso_a, due)
-    seen = []
+    seen: list[str] = []
     for offset in range(0, 30):
         sweep(TODAY + dt.timedelta(days=offset))
         (row,) = open_rows(casework.rso_a)
