@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -25,3 +27,16 @@ class ArmsConfig(AppConfig):
         from .demo import seed_demo_arms
 
         register_demo_seeder("arms", seed_demo_arms)
+
+        # "My tasks" sends ARMS reviews to the ARMS tab, where the assessment is started
+        # (starting one is a POST from that page).
+        from django.urls import reverse
+
+        from caseload.choices import DeadlineKind
+        from caseload.task_links import register_task_link
+
+        def assessments(deadline: Any) -> str:
+            return reverse("arms:rso_assessments", args=[deadline.rso_id]) if deadline.rso_id else ""
+
+        register_task_link(DeadlineKind.ARMS_REVIEW, assessments, label="Start an ARMS review")
+        register_task_link(DeadlineKind.ARMS_CHANGE_REVIEW, assessments, label="Start an ARMS review")

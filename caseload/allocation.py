@@ -61,10 +61,10 @@ class CapCheck:
 
     @property
     def worsens(self) -> bool:
-        """Whether the change moves this officer's ratio the wrong way."""
-        return self.high_after * max(self.total_before, 1) > self.high_before * max(self.total_after, 1) or (
-            self.high_after > 0 and self.total_after < self.total_before
-        )
+        """Whether the change moves this officer's ratio the wrong way. A high-risk case
+        leaving an officer over the limit (an override is open) lowers the ratio even if
+        they stay over: allowed, so a rebalancing can take several cases out one by one."""
+        return self.high_after * max(self.total_before, 1) > self.high_before * max(self.total_after, 1)
 
     @property
     def refused(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
@@ -13,8 +14,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mosovo.accounts.choices import Role
-from mosovo.accounts.permissions import HasCaseworkRole
-from mosovo.audit.context import note_denial
+from mosovo.accounts.models import User
+from mosovo.accounts.permissions import HasCaseworkRole, HasRole
+from mosovo.audit.context import note_consultation, note_denial
 from mosovo.lib.api import refused, unknown_fields
 
 from . import selectors, services
@@ -26,7 +28,10 @@ from .serializers import (
     OrderOutput,
     RSOOutput,
     RSOSummaryInput,
+    TaskOutput,
+    TeamTaskOutput,
     TravelOutput,
+    grouped_tasks,
     page_payload,
 )
 
@@ -147,3 +152,64 @@ RSOConvictionsApi = _children_api("convictions", ConvictionOutput, "An RSO's con
 RSONotificationsApi = _children_api("notifications", NotificationOutput, "An RSO's notifications, newest first.")
 RSOOrdersApi = _children_api("orders", OrderOutput, "An RSO's civil orders with their prohibitions.")
 RSOTravelApi = _children_api("travel", TravelOutput, "An RSO's foreign travel notices.")
+
+
+# --- opsapi: the task API (the same selectors as the task pages) ---------------------------
+
+
+def _note_listed(rows: list[dict[str, Any]]) -> None:
+    """Record in the audit log which RSOs the list showed (by reference), as the pages do."""
+    rso_ids = sorted({row["rso_id"] for row in rows if row["rso_id"] is not None})
+    if rso_ids:
+        note_consultation(rso_ids=rso_ids, object_type=selectors.RSO_TYPE, object_ids=rso_ids)
+
+
+class TasksApi(APIView):
+    """The user's own open tasks as one list: overdue (escalated included), due within the
+    week, then upcoming within 90 days; each row says its group."""
+
+    permission_classes = [HasCaseworkRole]
+
+    @extend_schema(operation_id="tasks_list", responses=TaskOutput(many=True))
+    def get(self, request: Request) -> Response:
+        user: User = request.user  # type: ignore[assignment]
+        inbox = selectors.my_tasks(user=user, today=timezone.localdate())
+        rows = grouped_tasks(
+            TaskOutput,
+            [("overdue", inbox.overdue), ("this_week", inbox.this_week), ("upcoming", inbox.upcoming)],
+        )
+        _note_listed(rows)
+        return Response(rows)
+
+
+class HasOverseerRole(HasRole):
+    """Sergeants (their team) and inspectors (their force); others get a 404."""
+
+    roles = frozenset({Role.SERGEANT, Role.INSPECTOR})
+
+
+class TeamTasksApi(APIView):
+    """What a sergeant oversees as one list: escalated tasks, the rest overdue, officers
+    over the 20% rule (with their figures), and tasks of unallocated cases due within the
+    week (an inspector: the force's)."""
+
+    permission_classes = [HasOverseerRole]
+
+    @extend_schema(operation_id="tasks_team_list", responses=TeamTaskOutput(many=True))
+    def get(self, request: Request) -> Response:
+        user: User = request.user  # type: ignore[assignment]
+        team = selectors.team_tasks(user=user, today=timezone.localdate())
+        rows = grouped_tasks(
+            TeamTaskOutput,
+            [
+                ("escalated", team.escalated),
+                ("overdue", team.overdue),
+                ("cap_breaches", team.cap_breaches),
+                ("unallocated", team.unallocated),
+            ],
+        )
+        _note_listed(rows)
+        return Response(rows)
+
+
+# --- end of opsapi ---

@@ -1,10 +1,18 @@
 """Demo caseload: a realistic, clearly fictional caseload for each demo officer.
 
 About 40 RSOs per officer with a plausible mix (2% very high, 18% high, 30% medium, 50%
-low risk), convictions across the s.82 table, notification histories (some overdue),
-civil orders, a few people of no fixed abode, travelling, in custody or unallocated.
-Names come from invented word lists; addresses use the ZZ postcode area, which does not
-exist. Deterministic (seeded) and idempotent: a team that already has RSOs is left alone.
+low risk), convictions across the s.82 table, notification histories, civil orders, a few
+people of no fixed abode, travelling, in custody or unallocated. Names come from invented
+word lists; addresses use the ZZ postcode area, which does not exist. Deterministic
+(seeded) and idempotent: a team that already has RSOs is left alone.
+
+The caseload is what a unit manages today, so the deadline engine finds a believable
+amount of late work rather than a flood: every notification period is still running (a
+case whose period ended would have been closed), one annual notification per officer is
+late, and significant changes are recent, most of their 28-day reviews still ahead. In
+the first team one officer is over the 20% rule: the sergeant raised a case to high risk
+with an override, and a colleague was given a lighter high-risk load, so a rebalancing
+within the team exists (the sergeant's cap breach task).
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from django.utils import timezone
 from mosovo.accounts.choices import Role
 from mosovo.accounts.models import Team, User
 
+from . import policy
 from .choices import (
     AddressType,
     ChangeEventType,
@@ -47,6 +56,24 @@ from .models import (
 PER_OFFICER = 40
 # Per 40 cases: 1 very high, 7 high (8 = 20%, the most the rule allows), 12 medium, 20 low.
 RISK_MIX = [(RiskLevel.LOW, 20), (RiskLevel.MEDIUM, 12), (RiskLevel.HIGH, 7), (RiskLevel.VERY_HIGH, 1)]
+# The first team's cap breach: its last officer carries a lighter high-risk load (5 of
+# 40, room for three more), its second officer has a case raised over the rule.
+ROOMY_RISK_MIX = [(RiskLevel.LOW, 21), (RiskLevel.MEDIUM, 14), (RiskLevel.HIGH, 4), (RiskLevel.VERY_HIGH, 1)]
+CAP_BREACH_OFFICER_INDEX = 1
+ROOMY_OFFICER_INDEX = 3
+CAP_BREACH_REASON = (
+    "Intelligence today of contact with a child: raised to high risk at once. Nobody in the team "
+    "has room this week; rebalance the caseloads."
+)
+# Each officer has one person whose annual notification is late (the case's position in
+# the officer's list, varying the risk level), late by a few days to a few weeks.
+ANNUAL_LATE_AT = (7, 24, 33, 13)
+ANNUAL_LATE_DAYS = (3, 30)
+# A notification period still has at least this many days to run (ending soon for a few,
+# who show as due soon, so an officer can prepare the end of the case).
+PERIOD_LEFT_MIN_DAYS = 20
+# Significant changes happened within this many days (the review is due 28 days after).
+CHANGE_WITHIN_DAYS = 40
 
 GIVEN = [
     "Arlo",
@@ -151,7 +178,7 @@ def seed_demo_caseload() -> str:
 
     created = 0
     today = timezone.localdate()
-    for team in Team.objects.order_by("pk"):
+    for team_index, team in enumerate(Team.objects.order_by("pk")):
         if RSO.objects.filter(team=team).exists():
             continue
         officers = list(User.objects.filter(team=team, role=Role.OFFICER, is_active=True).order_by("username"))
@@ -159,22 +186,56 @@ def seed_demo_caseload() -> str:
             continue
         rng = random.Random(f"mosovo-demo-{team.pk}-{team.name}")  # noqa: S311 - demo data, not security
         system = User.objects.filter(team=team, role=Role.SERGEANT).first() or officers[0]
+        breach_team = team_index == 0 and len(officers) > max(CAP_BREACH_OFFICER_INDEX, ROOMY_OFFICER_INDEX)
         for officer_index, officer in enumerate(officers):
             # Low risk first, so the 20% rule holds after every insert (the database checks it).
-            plan = [level for level, count in RISK_MIX for _ in range(count)]
+            mix = ROOMY_RISK_MIX if breach_team and officer_index == ROOMY_OFFICER_INDEX else RISK_MIX
+            plan = [level for level, count in mix for _ in range(count)]
             for n, risk in enumerate(plan):
                 number = team.pk * 10000 + officer_index * 100 + n
                 # Two high-risk cases of each team wait for allocation (the sergeant's first
                 # job in the demo: the cap preview shows who can take them).
                 officer_for_case = None if (officer_index == 0 and n >= len(plan) - 2) else officer
-                rso = _make_rso(rng, team, officer_for_case, risk, number, today, system)
+                late = n == ANNUAL_LATE_AT[officer_index % len(ANNUAL_LATE_AT)]
+                rso = _make_rso(rng, team, officer_for_case, risk, number, today, system, annual_late=late)
                 rso_recompute(rso=rso)
                 created += 1
+        if breach_team and system.role == Role.SERGEANT:
+            _raise_over_the_rule(officers[CAP_BREACH_OFFICER_INDEX], system)
     return f"{created} demo RSOs created" if created else "demo caseload already present"
 
 
+def _raise_over_the_rule(officer: User, sergeant: User) -> None:
+    """Raise one of the officer's medium-risk cases to high risk with the sergeant's override
+    (through the service, so the override, the audit and the cap breach are as in life)."""
+    from .services import rso_change_risk_level
+
+    rso = (
+        RSO.objects.filter(allocated_officer=officer, risk_level=RiskLevel.MEDIUM, status=RSOStatus.IN_COMMUNITY)
+        .order_by("pk")
+        .first()
+    )
+    if rso is None:
+        return
+    rso_change_risk_level(
+        rso=rso,
+        risk_level=RiskLevel.HIGH,
+        reason="Intelligence of unsupervised contact with a child at a family address.",
+        by=sergeant,
+        override_reason=CAP_BREACH_REASON,
+    )
+
+
 def _make_rso(
-    rng: random.Random, team: Team, officer: User | None, risk: str, number: int, today: dt.date, by: User
+    rng: random.Random,
+    team: Team,
+    officer: User | None,
+    risk: str,
+    number: int,
+    today: dt.date,
+    by: User,
+    *,
+    annual_late: bool = False,
 ) -> RSO:
     born = dt.date(rng.randint(1950, 2003), rng.randint(1, 12), rng.randint(1, 28))
     no_fixed_abode = number % 37 == 5
@@ -231,6 +292,8 @@ def _make_rso(
     if age < 10:
         relevant = born.replace(year=born.year + 20)
         age = 20
+    relevant = _period_still_running(rng, born, relevant, disposal, custody, discharge, today)
+    age = _age_on(born, relevant)
     Conviction.objects.create(
         rso=rso,
         offence=rng.choice(OFFENCES),
@@ -241,7 +304,7 @@ def _make_rso(
         discharge_months=discharge,
         age_on_relevant_date=age,
     )
-    _notification_history(rng, rso, relevant, today, by, overdue=number % 10 == 7, weekly=no_fixed_abode)
+    _notification_history(rng, rso, relevant, today, by, overdue=annual_late, weekly=no_fixed_abode)
     StaticRiskScore.objects.create(
         rso=rso,
         tool=StaticTool.OSP_C,
@@ -265,7 +328,7 @@ def _make_rso(
             recorded_by=by,
         )
     if number % 9 == 0:
-        occurred = today - dt.timedelta(days=rng.randint(1, 60))
+        occurred = today - dt.timedelta(days=rng.randint(1, CHANGE_WITHIN_DAYS))
         SignificantChangeEvent.objects.create(
             rso=rso,
             event_type=rng.choice(
@@ -280,12 +343,58 @@ def _make_rso(
     return rso
 
 
+def _period_still_running(
+    rng: random.Random,
+    born: dt.date,
+    relevant: dt.date,
+    disposal: str,
+    custody: int | None,
+    discharge: int | None,
+    today: dt.date,
+) -> dt.date:
+    """Return ``relevant``, or a later relevant date if the period would already have ended.
+
+    A person whose notification period has ended is no longer managed: their case is
+    closed. So the demo's open cases all have a period still running.
+    """
+
+    def ends_on(on: dt.date) -> dt.date | None:
+        facts = policy.ConvictionFacts(
+            relevant_date=on,
+            disposal=Disposal(disposal),
+            custody_months=custody,
+            discharge_months=discharge,
+            age_on_relevant_date=_age_on(born, on),
+        )
+        return policy.notification_ends_on(facts)
+
+    end = ends_on(relevant)
+    if end is None:
+        # Indefinite: keep the first chance to seek a review (15 years from the first
+        # notification, 8 for the under 18s, s.91B) in the future.
+        limit = 2800 if _age_on(born, relevant) < 18 else 5000
+        if (today - relevant).days <= limit:
+            return relevant
+        return today - dt.timedelta(days=rng.randint(400, limit))
+    if end >= today + dt.timedelta(days=PERIOD_LEFT_MIN_DAYS):
+        return relevant
+    # Started more recently: between 100 days ago and PERIOD_LEFT_MIN_DAYS before it ends.
+    length = (end - relevant).days
+    latest_start = min(100, length - PERIOD_LEFT_MIN_DAYS)
+    moved = today - dt.timedelta(days=rng.randint(latest_start, max(latest_start, length - PERIOD_LEFT_MIN_DAYS)))
+    # Months differ in length: a day or two later may be needed.
+    while (moved_end := ends_on(moved)) is not None and moved_end < today + dt.timedelta(days=PERIOD_LEFT_MIN_DAYS):
+        moved += dt.timedelta(days=1)
+    return moved
+
+
 def _notification_history(
     rng: random.Random, rso: RSO, relevant: dt.date, today: dt.date, by: User, *, overdue: bool, weekly: bool
 ) -> None:
     # Work back from the latest annual notification: within the last year for most people,
-    # more than a year ago (so now overdue) for about one in ten.
-    latest = today - dt.timedelta(days=rng.randint(400, 460) if overdue else rng.randint(5, 300))
+    # a year and a few days or weeks ago (so now late) for the one per officer chosen.
+    late_by = rng.randint(*ANNUAL_LATE_DAYS)
+    latest = today - dt.timedelta(days=366 + late_by if overdue else rng.randint(5, 300))
     annual_dates: list[dt.date] = []
     when = latest
     while when > relevant + dt.timedelta(days=30):

@@ -797,3 +797,31 @@ def team_loads(*, team_id: int) -> list[rebalance.Load]:
 def rebalance_suggestion(*, team_id: int) -> rebalance.Suggestion:
     """Return the fewest transfers within the team that bring every officer within 20%."""
     return rebalance.suggest_rebalancing(team_loads(team_id=team_id))
+
+
+# --- pages: the task pages (one deadline, scoped) -----------------------------------------
+
+
+def deadline_get_for_user(*, user: User, deadline_id: Any) -> Deadline:
+    """Return one task the user may act on, or 404: their own, their team's (a sergeant),
+    their force's (an inspector); a task about an RSO only while the RSO is in scope."""
+    scope = Q(owner_id=user.pk)
+    if user.role == Role.SERGEANT:
+        scope |= Q(team_id=user.team_id)
+    elif user.role == Role.INSPECTOR:
+        scope |= Q(team__force_id=user.force_id)
+    visible = RSO.objects.visible_to(user).values("pk")
+    deadline = None
+    if can_do_casework(user) and str(deadline_id).isdigit():
+        deadline = (
+            Deadline.objects.filter(scope, pk=int(deadline_id))
+            .filter(Q(rso__isnull=True) | Q(rso_id__in=Subquery(visible)))
+            .select_related("rso", "subject_user", "owner", "team")
+            .first()
+        )
+    if deadline is None:
+        note_denial(object_type="caseload.deadline", object_ids=[deadline_id], reason="outside the user's scope")
+        raise ScopeDenied
+    if deadline.rso_id is not None:
+        note_consultation(rso_ids=[deadline.rso_id], object_type=RSO_TYPE, object_ids=[deadline.rso_id])
+    return deadline

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .models import RSO, CivilOrder, Conviction, ForeignTravelNotice, NotificationEvent, Prohibition
+from .choices import DeadlineKind
+from .models import RSO, CivilOrder, Conviction, Deadline, ForeignTravelNotice, NotificationEvent, Prohibition
 
 
 class RSOOutput(serializers.ModelSerializer[RSO]):
@@ -168,3 +170,76 @@ class ConvictionInput(serializers.Serializer[dict[str, Any]]):
     disposal = serializers.CharField()
     custody_months = serializers.IntegerField(required=False, allow_null=True)
     discharge_months = serializers.IntegerField(required=False, allow_null=True)
+
+
+# --- opsapi: the task API (deadlines as an officer's and a sergeant's tasks) ---------------
+
+MY_TASK_GROUPS = ("overdue", "this_week", "upcoming")
+TEAM_TASK_GROUPS = ("escalated", "overdue", "cap_breaches", "unallocated")
+
+
+class TaskOutput(serializers.ModelSerializer[Deadline]):
+    """One of the user's open tasks, with the group the inbox puts it in (``context["group"]``)."""
+
+    group = serializers.SerializerMethodField()
+    # A plain string in the schema: an enum named "kind" would collide with the other
+    # apps' "kind" enums (drf-spectacular names enums by field).
+    kind = serializers.CharField(read_only=True, help_text="One of: " + ", ".join(DeadlineKind.values) + ".")
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    rso_id = serializers.IntegerField(read_only=True, allow_null=True)
+    rso_reference = serializers.CharField(
+        source="rso.visor_reference", default=None, read_only=True, help_text="The RSO's ViSOR reference."
+    )
+
+    class Meta:
+        model = Deadline
+        fields = ["id", "group", "kind", "kind_label", "state", "due_on", "rso_id", "rso_reference"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=MY_TASK_GROUPS))
+    def get_group(self, deadline: Deadline) -> str:
+        return str(self.context["group"])
+
+
+class TeamTaskOutput(TaskOutput):
+    """One task a sergeant oversees: who has it and, for an officer over the 20% rule, who
+    that is and their high-risk and total cases."""
+
+    owner_id = serializers.IntegerField(read_only=True, allow_null=True, help_text="The officer who has the task.")
+    owner_name = serializers.CharField(source="owner.display_name", default=None, read_only=True)
+    subject_officer_id = serializers.IntegerField(
+        source="subject_user_id", read_only=True, allow_null=True, help_text="Cap breaches: the officer over 20%."
+    )
+    high = serializers.SerializerMethodField(help_text="Cap breaches: the officer's high-risk cases.")
+    total = serializers.SerializerMethodField(help_text="Cap breaches: the officer's active cases.")
+
+    class Meta(TaskOutput.Meta):
+        fields = [*TaskOutput.Meta.fields, "owner_id", "owner_name", "subject_officer_id", "high", "total"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=TEAM_TASK_GROUPS))
+    def get_group(self, deadline: Deadline) -> str:
+        return str(self.context["group"])
+
+    def _breach_figure(self, deadline: Deadline, name: str) -> int | None:
+        if deadline.kind != DeadlineKind.CAP_BREACH:
+            return None
+        value = (deadline.detail or {}).get(name)
+        return int(value) if value is not None else None
+
+    def get_high(self, deadline: Deadline) -> int | None:
+        return self._breach_figure(deadline, "high")
+
+    def get_total(self, deadline: Deadline) -> int | None:
+        return self._breach_figure(deadline, "total")
+
+
+def grouped_tasks(serializer: type[TaskOutput], groups: list[tuple[str, list[Deadline]]]) -> list[dict[str, Any]]:
+    """Return the tasks of each group, in order, as one flat list."""
+    rows: list[dict[str, Any]] = []
+    for name, deadlines in groups:
+        rows.extend(serializer(deadlines, many=True, context={"group": name}).data)
+    return rows
+
+
+# --- end of opsapi ---

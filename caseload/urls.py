@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import task_views, views
 
 app_name = "caseload"
 
@@ -60,4 +60,13 @@ urlpatterns += [
     path("rso/<int:rso_id>/management/", views.rso_management_model, name="rso_management_model"),
     path("rso/<int:rso_id>/changes/", views.rso_changes, name="rso_changes"),
     path("rso/<int:rso_id>/changes/add/", views.rso_change_add, name="rso_change_add"),
+]
+
+# Tasks (the deadline engine's inboxes), closing a task by hand, cap breaches.
+urlpatterns += [
+    path("tasks/", task_views.tasks, name="tasks"),
+    path("tasks/team/", task_views.team_tasks, name="team_tasks"),
+    path("tasks/<int:deadline_id>/close/", task_views.deadline_close, name="deadline_close"),
+    path("cap-breaches/<int:deadline_id>/", task_views.cap_breach, name="cap_breach"),
+    path("cap-breaches/<int:deadline_id>/apply/", task_views.cap_breach_apply, name="cap_breach_apply"),
 ]

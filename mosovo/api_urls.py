@@ -15,6 +15,8 @@ urlpatterns = [
     path("rsos/<int:rso_id>/notifications/", caseload_apis.RSONotificationsApi.as_view(), name="rso_notifications"),
     path("rsos/<int:rso_id>/orders/", caseload_apis.RSOOrdersApi.as_view(), name="rso_orders"),
     path("rsos/<int:rso_id>/travel/", caseload_apis.RSOTravelApi.as_view(), name="rso_travel"),
+    path("tasks/", caseload_apis.TasksApi.as_view(), name="tasks"),
+    path("tasks/team/", caseload_apis.TeamTasksApi.as_view(), name="team_tasks"),
     # --- ARMS ---
     path("rsos/<int:rso_id>/assessments/", arms_apis.RSOAssessmentsApi.as_view(), name="arms-rso_assessments"),
     path("assessments/<int:assessment_id>/", arms_apis.AssessmentDetailApi.as_view(), name="arms-assessment_detail"),

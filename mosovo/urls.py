@@ -15,6 +15,7 @@ urlpatterns = [
     path("visits/", include("visits.urls")),
     path("supervision/", include("supervision.urls")),
     path("audit/", include("mosovo.audit.urls")),
+    path("ops/status/", ops_views.ops_status, name="ops_status"),
     path("api/", include("mosovo.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("admin/", admin.site.urls),

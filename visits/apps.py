@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -25,3 +27,14 @@ class VisitsConfig(AppConfig):
         from .demo import seed_demo_visits
 
         register_demo_seeder("visits", seed_demo_visits)
+
+        # "My tasks" sends a home visit due to the page that plans one.
+        from django.urls import reverse
+
+        from caseload.choices import DeadlineKind
+        from caseload.task_links import register_task_link
+
+        def plan_visit(deadline: Any) -> str:
+            return reverse("visits:visit_plan", args=[deadline.rso_id]) if deadline.rso_id else ""
+
+        register_task_link(DeadlineKind.VISIT, plan_visit, label="Plan a visit")

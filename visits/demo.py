@@ -50,7 +50,7 @@ from .models import ComplianceCheck, DeviceExamination, Observation, SafetyAsses
 
 HISTORY_DAYS = 730
 VISITED_SHARE = 0.9  # of the people in the community, the rest are new or hard to reach
-OVERDUE_SHARE = 0.08
+OVERDUE_SHARE = 0.04
 NO_REPLY_SHARE = 0.1  # a failed call a few days before a visit at which the person was seen
 ACCESS_REFUSED_SHARE = 0.02
 OBSERVED_SHARE = 0.35

@@ -1,4 +1,5 @@
-"""Health check and error pages (no stack traces, no details of what failed)."""
+"""Health check, the administrator's task status page, and error pages (no stack traces,
+no details of what failed)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,14 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from mosovo.accounts.choices import Role
+from mosovo.accounts.scoping import require_roles
+
+from .selectors import open_alerts, task_status_rows
 
 
 @require_GET
@@ -22,6 +29,23 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception:
         return JsonResponse({"status": "unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+# require_roles comes first so other roles get a 404 whatever the method (as every page).
+@require_roles(Role.ADMIN)
+@require_GET
+@never_cache
+def ops_status(request: HttpRequest) -> HttpResponse:
+    """Show each periodic task's last run (late ones flagged) and the open alerts."""
+    return render(
+        request,
+        "ops/status.html",
+        {
+            "page_title": "Task status",
+            "tasks": task_status_rows(now=timezone.now()),
+            "alerts": list(open_alerts()),
+        },
+    )
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

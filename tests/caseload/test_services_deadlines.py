@@ -80,7 +80,9 @@ def test_each_transition_is_stamped_once_and_a_second_run_changes_nothing(casewo
     first = sweep()
     (row,) = open_rows(casework.rso_a)
     assert row.state == DeadlineState.ESCALATED
-    assert row.due_soon_at and row.overdue_at and row.escalated_at
+    assert row.due_soon_at
+    assert row.overdue_at
+    assert row.escalated_at
     second = sweep()
     assert not {k: v for k, v in second.items() if v and k not in ("ranges", "rsos")}, second
     (again,) = open_rows(casework.rso_a)
@@ -121,9 +123,11 @@ def test_a_later_due_date_closes_the_old_deadline_as_done_and_opens_the_next(cas
     due_visit(casework.rso_a, TODAY + dt.timedelta(days=90))  # a visit was recorded
     deadlines.recompute_rso(rso_id=casework.rso_a.pk, today=TODAY, now=timezone.now())
     old.refresh_from_db()
-    assert old.state == DeadlineState.DONE and old.closed_at is not None
+    assert old.state == DeadlineState.DONE
+    assert old.closed_at is not None
     (new,) = open_rows(casework.rso_a)
-    assert new.due_on == TODAY + dt.timedelta(days=90) and new.state == DeadlineState.UPCOMING
+    assert new.due_on == TODAY + dt.timedelta(days=90)
+    assert new.state == DeadlineState.UPCOMING
 
 
 def test_an_earlier_due_date_cancels_the_old_deadline(casework: Casework) -> None:
@@ -307,7 +311,7 @@ def test_applying_the_suggestion_moves_the_fewest_cases_clears_the_breach_and_re
 def test_a_stale_suggestion_is_refused_and_changes_nothing(personas: Personas) -> None:
     from caseload.selectors import rebalance_suggestion
 
-    officer, colleague, cases = over_the_cap(personas)
+    _officer, _colleague, cases = over_the_cap(personas)
     moves = [
         (m.rso_id, m.from_officer_id, m.to_officer_id) for m in rebalance_suggestion(team_id=personas.team_a.pk).moves
     ]
@@ -356,7 +360,8 @@ def test_the_digest_lists_references_and_dates_only_and_goes_once_a_day(
     assert services.digest_send(user_id=personas.officer_a.pk, day=today) is False
     (message,) = mailoutbox
     assert casework.rso_a.visor_reference in message.body
-    assert casework.rso_a.family_name not in message.body and casework.rso_a.given_names not in message.body
+    assert casework.rso_a.family_name not in message.body
+    assert casework.rso_a.given_names not in message.body
 
 
 # --- Concurrency ------------------------------------------------------------------------------
@@ -385,7 +390,8 @@ def test_two_sweeps_at_once_and_writers_at_the_same_time_leave_one_row_per_oblig
     jobs = [lambda: services.deadlines_sweep(today=TODAY, chunk_size=7) for _ in range(3)]
     jobs += [writer(rso) for rso in rsos[:5]]
     succeeded, errors = run_in_threads(jobs)
-    assert errors == [] and succeeded == len(jobs)
+    assert errors == []
+    assert succeeded == len(jobs)
     assert no_two_open_rows_per_key()
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM caseload_deadline GROUP BY key, due_on HAVING count(*) > 1")

@@ -63,6 +63,12 @@ def _all_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in _reader(data).pages)
 
 
+def _shown_literally(payload: str, data: bytes) -> bool:
+    """Whether the PDF shows ``payload`` as text; white space aside, since a long line
+    wraps where the installed fonts make it."""
+    return "".join(payload.split()) in "".join(_all_text(data).split())
+
+
 def _png_bytes() -> bytes:
     """A valid 4x4 red PNG, built by hand."""
 
@@ -103,7 +109,7 @@ def test_generated_line_is_escaped_text() -> None:
 def test_pdf_01_file_image_in_free_text_is_literal_and_fetches_nothing(spy: type[SpyFetcher]) -> None:
     payload = '<img src="file:///etc/passwd">'
     data = _render(free_text=payload)
-    assert payload in _all_text(data)
+    assert _shown_literally(payload, data)
     assert not [url for url in spy.asked if url.lower().startswith("file:")]
     assert not [url for url in spy.served if not url.endswith("/static/css/pdf.css")]
     assert _passwd_line().encode() not in data
@@ -113,7 +119,7 @@ def test_pdf_01_file_image_in_free_text_is_literal_and_fetches_nothing(spy: type
 def test_pdf_02_css_import_in_free_text_is_literal_and_no_network(spy: type[SpyFetcher]) -> None:
     payload = "@import url(http://example.invalid/x.css); <style>@import url(http://example.invalid/y.css);</style>"
     data = _render(free_text=payload)
-    assert payload in _all_text(data)
+    assert _shown_literally(payload, data)
     assert not [url for url in spy.asked if "example.invalid" in url]
     assert spy.refused == []
 
@@ -121,7 +127,7 @@ def test_pdf_02_css_import_in_free_text_is_literal_and_no_network(spy: type[SpyF
 def test_pdf_03_attachment_link_in_free_text_is_literal_and_nothing_embedded(spy: type[SpyFetcher]) -> None:
     payload = '<link rel=attachment href="file:///etc/hostname">'
     data = _render(free_text=payload)
-    assert payload in _all_text(data)
+    assert _shown_literally(payload, data)
     reader = _reader(data)
     assert dict(reader.attachments) == {}
     assert b"/EmbeddedFiles" not in data

@@ -26,6 +26,7 @@ from caseload.models import (
     CapOverride,
     CivilOrder,
     Conviction,
+    Deadline,
     Employment,
     IdentityDocument,
     Vehicle,
@@ -148,6 +149,33 @@ class World:
         # A fresh action on the draft for every call: a permitted POST may remove it.
         return arms_action(plan, marker=arms.marker).pk
 
+    def deadline_id(self, scope: str, principal: str, own: bool) -> int:
+        """Return a fresh open task (a permitted POST may close it): one an officer closes
+        by hand on an RSO (scope ``deadline``) or a cap breach (scope ``cap_breach``), of
+        team A, or out of scope (team B; another force for an inspector)."""
+        p, c = self.personas, self.casework
+        rso = c.rso_a if own else (c.rso_other_force if principal == "INSPECTOR" else c.rso_b)
+        n = next(_ITEM_IDS)
+        if scope == "cap_breach":
+            officer = p.officer_a if own else p.officer_b
+            return Deadline.objects.create(
+                key=f"CAP_BREACH:user:{officer.pk}:matrix{n}",
+                kind="CAP_BREACH",
+                subject_user=officer,
+                team=rso.team,
+                due_on=date(2026, 1, 5),
+                detail={"high": 1, "total": 2},
+            ).pk
+        return Deadline.objects.create(
+            key=f"NOTIFICATION_END:rso:{rso.pk}:matrix{n}",
+            kind="NOTIFICATION_END",
+            rso=rso,
+            team=rso.team,
+            owner=rso.allocated_officer,
+            due_on=date(2026, 1, 5),
+            state="OVERDUE",
+        ).pk
+
     def user(self, principal: str) -> User | None:
         return {
             "OFFICER": self.personas.officer_a,
@@ -205,6 +233,8 @@ class World:
                 values[name] = self.arms_id(name, scope, principal, own)
             elif name in ("visit_id", "device_id"):
                 values[name] = self.visit_id(name, scope, principal, own)
+            elif name == "deadline_id":
+                values[name] = self.deadline_id(scope, principal, own)
             elif name in ("object_id", "id"):
                 values[name] = self.personas.officer_a.pk
             elif name == "app_label":
