@@ -98,6 +98,10 @@ def _wanted_rso_sql() -> str:
 _WANTED_RSO = _wanted_rso_sql()
 
 # Met or replaced: close open rows whose wanted date differs (or is gone).
+# Each statement below repeats the pass's id range on every table it reads (RSOs and
+# deadlines), including the outer UPDATE: the planner does not carry a range across a
+# join, and without it reads the whole deadline table (which keeps every closed row, so
+# grows year on year) once per range. The extra conditions are implied by the joins.
 _CLOSE_RSO = f"""
 WITH wanted AS ({_WANTED_RSO}),
 stale AS (
@@ -105,7 +109,7 @@ stale AS (
     FROM caseload_deadline d
     JOIN caseload_rso r ON r.id = d.rso_id
     LEFT JOIN wanted w ON w.key = d.key
-    WHERE d.state = ANY(%(open)s) AND d.kind = ANY(%(rso_kinds)s) AND {{d_rso}}
+    WHERE d.state = ANY(%(open)s) AND d.kind = ANY(%(rso_kinds)s) AND {{d_rso}} AND {{rso}}
       AND (w.key IS NULL OR w.due_on <> d.due_on)
     ORDER BY d.id
     FOR UPDATE OF d
@@ -122,7 +126,7 @@ closed AS (
         END,
         closed_at = %(now)s, updated_at = %(now)s
     FROM stale s
-    WHERE d.id = s.id AND d.state = ANY(%(open)s)
+    WHERE d.id = s.id AND d.state = ANY(%(open)s) AND {{d_rso}}
     RETURNING d.state
 )
 SELECT state, count(*) FROM closed GROUP BY state
@@ -136,7 +140,9 @@ INSERT INTO caseload_deadline
 SELECT w.key, w.kind, w.rso_id, w.prohibition_id, NULL, r.team_id, r.allocated_officer_id, w.due_on,
        '{DeadlineState.UPCOMING}', '{{{{}}}}'::jsonb, %(now)s, %(now)s, ''
 FROM wanted w JOIN caseload_rso r ON r.id = w.rso_id
-WHERE NOT EXISTS (SELECT 1 FROM caseload_deadline x WHERE x.key = w.key AND x.due_on = w.due_on)
+-- Only this range's rows: a row elsewhere with the same key and date is skipped by ON CONFLICT.
+WHERE NOT EXISTS (SELECT 1 FROM caseload_deadline x WHERE x.key = w.key AND x.due_on = w.due_on
+                  AND x.rso_id >= %(lo)s AND x.rso_id < %(hi)s)
 ORDER BY w.rso_id, w.key
 ON CONFLICT DO NOTHING
 """
@@ -145,13 +151,13 @@ _ROUTE_RSO = """
 WITH moved AS (
     SELECT d.id, r.allocated_officer_id, r.team_id
     FROM caseload_deadline d JOIN caseload_rso r ON r.id = d.rso_id
-    WHERE d.state = ANY(%(open)s) AND {d_rso}
+    WHERE d.state = ANY(%(open)s) AND {d_rso} AND {rso}
       AND (d.owner_id IS DISTINCT FROM r.allocated_officer_id OR d.team_id IS DISTINCT FROM r.team_id)
     ORDER BY d.id
     FOR UPDATE OF d
 )
 UPDATE caseload_deadline d SET owner_id = m.allocated_officer_id, team_id = m.team_id, updated_at = %(now)s
-FROM moved m WHERE d.id = m.id
+FROM moved m WHERE d.id = m.id AND {d_rso}
 """
 
 # Officers' vetting: owned by the person, routed to their team.
@@ -263,7 +269,7 @@ WITH target AS (
 behind AS (
     SELECT d.id, t.state, {rank.format(col="t.state")} AS rank
     FROM caseload_deadline d JOIN target t ON t.id = d.id
-    WHERE {rank.format(col="t.state")} > {rank.format(col="d.state")}
+    WHERE {rank.format(col="t.state")} > {rank.format(col="d.state")} AND {where}
     ORDER BY d.id FOR UPDATE OF d
 ),
 moved AS (
@@ -274,7 +280,8 @@ moved AS (
         escalated_at = CASE WHEN b.rank >= 3 THEN COALESCE(d.escalated_at, %(now)s) ELSE d.escalated_at END,
         updated_at = %(now)s
     FROM behind b
-    WHERE d.id = b.id AND d.state = ANY(%(open)s) AND {rank.format(col="b.state")} > {rank.format(col="d.state")}
+    WHERE d.id = b.id AND d.state = ANY(%(open)s) AND {where}
+      AND {rank.format(col="b.state")} > {rank.format(col="d.state")}
     RETURNING d.state
 )
 SELECT state, count(*) FROM moved GROUP BY state
@@ -319,7 +326,7 @@ def recompute_rsos(*, today: dt.date, now: dt.datetime, lo: int, hi: int) -> dic
     d_rso = "d.rso_id >= %(lo)s AND d.rso_id < %(hi)s"
     _run(_CLOSE_RSO.format(rso=rso, d_rso=d_rso), params, counts, "closed")
     _run(_OPEN_RSO.format(rso=rso), params, counts, "opened")
-    _run(_ROUTE_RSO.format(d_rso=d_rso), params, counts, "rerouted")
+    _run(_ROUTE_RSO.format(rso=rso, d_rso=d_rso), params, counts, "rerouted")
     _run(_advance_sql(d_rso), params, counts, "now")
     return counts
 
