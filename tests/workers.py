@@ -133,6 +133,10 @@ def _reset_app_pools() -> None:
     kombu.pools.reset()
     app._pool = None  # type: ignore[attr-defined]
     app.amqp._producer_pool = None  # type: ignore[attr-defined]
+    # The routing table and the router are built on the first send and kept: forget
+    # them too, or routes set for a test are ignored after any earlier send.
+    app.amqp._rtable = None  # type: ignore[attr-defined]
+    app.amqp.__dict__.pop("router", None)
 
 
 @contextmanager
@@ -142,12 +146,20 @@ def app_broker(url: str, routes: dict[str, dict[str, str]] | None = None) -> Ite
     from mosovo.celery import app
 
     saved = {"broker_url": app.conf.broker_url, "task_routes": app.conf.task_routes}
+    # Celery prefers the CELERY_BROKER_URL environment variable (set in CI) to its
+    # configuration, so the variable is pointed at ``url`` too for the block.
+    saved_env = os.environ.get("CELERY_BROKER_URL")
     _reset_app_pools()
+    os.environ["CELERY_BROKER_URL"] = url
     app.conf.update(broker_url=url, task_routes=routes or {})
     try:
         yield
     finally:
         _reset_app_pools()
+        if saved_env is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = saved_env
         app.conf.update(saved)
 
 

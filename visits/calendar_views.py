@@ -146,7 +146,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "today_url": link(start=today.isoformat()),
         # From a month, the week holding today when the month holds it (else its first week).
         "week_url": link(view="week", start=(today if start <= today <= end else start).isoformat()),
-        "month_url": link(view="month"),
+        # From a week, the month holding today when the week holds it (a week can span two).
+        "month_url": link(view="month", start=(today if start <= today <= end else start).isoformat()),
         "previous_label": "Previous month" if view == "month" else "Previous week",
         "next_label": "Next month" if view == "month" else "Next week",
         "page_title": f"Visit calendar: {team.name}, {heading}",
