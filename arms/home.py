@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from caseload.models import RSO
 from mosovo.accounts.models import User
@@ -43,4 +43,9 @@ def home_approvals(*, user: User) -> dict[str, Any] | None:
     if not items:
         return None
     items.sort(key=lambda item: (item.submitted_at is None, item.submitted_at))
-    return {"items": items}
+    # The sergeant's approvals queue (a higher app, when installed) acts on these in place.
+    try:
+        queue_url = reverse("supervision:approvals")
+    except NoReverseMatch:
+        queue_url = ""
+    return {"items": items, "queue_url": queue_url}

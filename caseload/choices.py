@@ -194,6 +194,8 @@ class DeadlineKind(models.TextChoices):
     NOTIFICATION_END = "NOTIFICATION_END", "Notification period ends"
     INDEFINITE_REVIEW_ELIGIBLE = "INDEFINITE_REVIEW_ELIGIBLE", "Eligible for review of indefinite notification"
     VETTING_EXPIRY = "VETTING_EXPIRY", "Vetting expires"
+    TRAINING_EXPIRY = "TRAINING_EXPIRY", "Training expires"
+    SUPERVISION_ACTION = "SUPERVISION_ACTION", "Action agreed in supervision"
     CAP_BREACH = "CAP_BREACH", "Over the 20% high-risk limit"
 
 
@@ -219,3 +221,19 @@ OPEN_DEADLINE_STATES = (
 MANUALLY_CLOSED_KINDS = frozenset(
     {DeadlineKind.ORDER_EXPIRY, DeadlineKind.NOTIFICATION_END, DeadlineKind.INDEFINITE_REVIEW_ELIGIBLE}
 )
+
+
+# --- approvals queue (issue 8) ---
+class ReactiveDecision(models.TextChoices):
+    """A sergeant's answer to a request to move a case to reactive management."""
+
+    APPROVED = "APPROVED", "Approved"
+    DECLINED = "DECLINED", "Declined"
+
+
+# --- end approvals queue ---
+
+# Caseload list filter values beyond the levels themselves (the team dashboard links to
+# them): HIGH or VERY_HIGH together (the 20% rule's "high risk"), and no MAPPA level.
+RISK_HIGH_OR_ABOVE = "HIGH_PLUS"
+MAPPA_NONE = 0

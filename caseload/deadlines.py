@@ -160,24 +160,49 @@ UPDATE caseload_deadline d SET owner_id = m.allocated_officer_id, team_id = m.te
 FROM moved m WHERE d.id = m.id AND {d_rso}
 """
 
-# Officers' vetting: owned by the person, routed to their team.
-_WANTED_VETTING = f"""
+# Deadlines of a person (an officer's vetting, training, agreed supervision actions): each
+# source is a SELECT of (key, user_id, team_id, due_on), owned by the person and
+# routed to their team. Higher apps add sources with ``register_person_source`` (the
+# supervision app adds agreed actions) so this module never imports them.
+_PERSON_SOURCES: dict[str, str] = {
+    DeadlineKind.VETTING_EXPIRY: f"""
 SELECT '{DeadlineKind.VETTING_EXPIRY}:user:' || u.id AS key, u.id AS user_id, u.team_id,
        u.vetting_expires_on AS due_on
 FROM accounts_user u WHERE u.is_active AND u.vetting_expires_on IS NOT NULL
-"""
+""",
+    # The latest completion of each course decides when it lapses (a renewal without an
+    # expiry date ends the obligation).
+    DeadlineKind.TRAINING_EXPIRY: f"""
+SELECT '{DeadlineKind.TRAINING_EXPIRY}:user:' || u.id || ':' || t.course AS key, u.id AS user_id, u.team_id,
+       t.expires_on AS due_on
+FROM accounts_user u
+JOIN LATERAL (
+    SELECT DISTINCT ON (tr.course) tr.course, tr.expires_on FROM accounts_trainingrecord tr
+    WHERE tr.user_id = u.id ORDER BY tr.course, tr.completed_on DESC, tr.id DESC
+) t ON TRUE
+WHERE u.is_active AND t.expires_on IS NOT NULL
+""",
+}
 
-_CLOSE_VETTING = f"""
-WITH wanted AS ({_WANTED_VETTING}),
+
+def register_person_source(kind: str, wanted_sql: str) -> None:
+    """Add a kind of person deadline: ``wanted_sql`` selects key, user_id, team_id and
+    due_on for every obligation that should be open (one row per key). Person deadlines
+    have no RSO, so the per-RSO passes never touch them."""
+    _PERSON_SOURCES[kind] = wanted_sql
+
+
+_CLOSE_PERSON = """
+WITH wanted AS (SELECT * FROM ({wanted}) w0 WHERE {users}),
 stale AS (
     SELECT d.id, w.due_on AS new_due FROM caseload_deadline d LEFT JOIN wanted w ON w.key = d.key
-    WHERE d.state = ANY(%(open)s) AND d.kind = '{DeadlineKind.VETTING_EXPIRY}'
+    WHERE d.state = ANY(%(open)s) AND d.kind = %(kind)s AND {d_users}
       AND (w.key IS NULL OR w.due_on <> d.due_on)
     ORDER BY d.id FOR UPDATE OF d
 ),
 closed AS (
     UPDATE caseload_deadline d SET
-        state = CASE WHEN s.new_due > d.due_on THEN '{DeadlineState.DONE}' ELSE '{DeadlineState.CANCELLED}' END,
+        state = CASE WHEN s.new_due > d.due_on THEN '{done}' ELSE '{cancelled}' END,
         closed_at = %(now)s, updated_at = %(now)s
     FROM stale s WHERE d.id = s.id AND d.state = ANY(%(open)s)
     RETURNING d.state
@@ -185,17 +210,25 @@ closed AS (
 SELECT state, count(*) FROM closed GROUP BY state
 """
 
-_OPEN_VETTING = f"""
-WITH wanted AS ({_WANTED_VETTING})
+_OPEN_PERSON = """
+WITH wanted AS (SELECT * FROM ({wanted}) w0 WHERE {users})
 INSERT INTO caseload_deadline
     (key, kind, rso_id, prohibition_id, subject_user_id, team_id, owner_id, due_on, state, detail,
      created_at, updated_at, closed_note)
-SELECT w.key, '{DeadlineKind.VETTING_EXPIRY}', NULL, NULL, w.user_id, w.team_id, w.user_id, w.due_on,
-       '{DeadlineState.UPCOMING}', '{{}}'::jsonb, %(now)s, %(now)s, ''
+SELECT w.key, %(kind)s, NULL, NULL, w.user_id, w.team_id, w.user_id, w.due_on,
+       '{upcoming}', '{{}}'::jsonb, %(now)s, %(now)s, ''
 FROM wanted w
 WHERE NOT EXISTS (SELECT 1 FROM caseload_deadline x WHERE x.key = w.key AND x.due_on = w.due_on)
-ORDER BY w.user_id
+ORDER BY w.user_id, w.key
 ON CONFLICT DO NOTHING
+"""
+
+# Open person rows follow the person to a new team.
+_ROUTE_PERSON = """
+UPDATE caseload_deadline d SET team_id = u.team_id, updated_at = %(now)s
+FROM accounts_user u
+WHERE u.id = d.subject_user_id AND d.kind = %(kind)s AND d.state = ANY(%(open)s) AND {d_users}
+  AND d.team_id IS DISTINCT FROM u.team_id
 """
 
 # Officers over the 20% rule (possible only while a sergeant's override is open, or
@@ -348,13 +381,30 @@ def recompute_rso(*, rso_id: int, today: dt.date, now: dt.datetime) -> dict[str,
     return counts
 
 
-def recompute_people(*, today: dt.date, now: dt.datetime) -> dict[str, int]:
-    """Recompute every officer's vetting deadline (call in a transaction)."""
+def recompute_people(
+    *, today: dt.date, now: dt.datetime, user_ids: Sequence[int] | None = None, kinds: Sequence[str] | None = None
+) -> dict[str, int]:
+    """Recompute people's deadlines: vetting, training and registered sources (call in a
+    transaction). ``user_ids`` limits it to some people (a writer's own change)."""
     counts: dict[str, int] = {}
-    params = _params(today=today, now=now)
-    _run(_CLOSE_VETTING, params, counts, "closed")
-    _run(_OPEN_VETTING, params, counts, "opened")
-    _run(_advance_sql(f"d.kind = '{DeadlineKind.VETTING_EXPIRY}'"), params, counts, "now")
+    for kind, wanted in sorted(_PERSON_SOURCES.items()):
+        if kinds is not None and kind not in kinds:
+            continue
+        params = _params(today=today, now=now, kind=str(kind), user_ids=list(user_ids or []))
+        if user_ids is None:
+            users, d_users = "TRUE", "TRUE"
+        else:
+            users, d_users = "w0.user_id = ANY(%(user_ids)s)", "d.subject_user_id = ANY(%(user_ids)s)"
+        fill = {"wanted": wanted, "users": users, "d_users": d_users}
+        _run(
+            _CLOSE_PERSON.format(**fill, done=DeadlineState.DONE, cancelled=DeadlineState.CANCELLED),
+            params,
+            counts,
+            "closed",
+        )
+        _run(_OPEN_PERSON.format(**fill, upcoming=DeadlineState.UPCOMING), params, counts, "opened")
+        _run(_ROUTE_PERSON.format(d_users=d_users), params, counts, "rerouted")
+        _run(_advance_sql(f"d.kind = '{kind}' AND {d_users}"), params, counts, "now")
     return counts
 
 

@@ -13,6 +13,8 @@ from mosovo.accounts.models import User
 
 from .choices import (
     CLOSED_STATUSES,
+    MAPPA_NONE,
+    RISK_HIGH_OR_ABOVE,
     AddressType,
     BreakGlassReason,
     ChangeEventType,
@@ -72,15 +74,27 @@ class CaseloadFilterForm(forms.Form):
     """The caseload list's filters and sort order (GET)."""
 
     officer = forms.ChoiceField(label="Offender manager", required=False)
-    risk_level = forms.ChoiceField(label="Risk level", required=False, choices=[("", "Any"), *RiskLevel.choices])
+    risk_level = forms.ChoiceField(
+        label="Risk level",
+        required=False,
+        choices=[("", "Any"), *RiskLevel.choices, (RISK_HIGH_OR_ABOVE, "High or very high")],
+    )
     mappa_level = forms.TypedChoiceField(
-        label="MAPPA level", required=False, coerce=int, empty_value=None, choices=[("", "Any"), *MappaLevel.choices]
+        label="MAPPA level",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "Any"), *MappaLevel.choices, (MAPPA_NONE, "None recorded")],
     )
     status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any"), *RSOStatus.choices])
+    open_only = forms.BooleanField(label="Only open cases (not closed)", required=False)
     overdue_only = forms.BooleanField(label="Only those with an overdue notification", required=False)
     visit_overdue = forms.BooleanField(label="Only those with an overdue home visit", required=False)
+    unassessed = forms.BooleanField(label="Only those with no approved ARMS assessment", required=False)
     sort = forms.ChoiceField(label="Sort by", required=False, choices=SORT_CHOICES)
     descending = forms.BooleanField(label="Reverse order", required=False)
+    # One team of the force (the team dashboard's links); kept as a hidden field.
+    team = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, officers: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -601,3 +615,20 @@ class ChangeEventForm(forms.Form):
         error_messages=_required("Enter where the information came from"),
     )
     note = forms.CharField(label="Note (optional)", widget=forms.Textarea, max_length=5000, required=False)
+
+
+# --- approvals queue (issue 8) ---
+class ReactiveRequestForm(forms.Form):
+    """Ask the team's sergeant to move a case to reactive management, with the reason."""
+
+    prefix = "reactive"
+
+    reason = forms.CharField(
+        label="Why the case should move to reactive management",
+        widget=forms.Textarea,
+        max_length=2000,
+        error_messages=_required("Explain why the case should move to reactive management"),
+    )
+
+
+# --- end approvals queue ---

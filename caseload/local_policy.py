@@ -47,12 +47,27 @@ DEFAULTS: Final[dict[str, Any]] = {
     "DEADLINE_WARN_DAYS": {
         "ORDER_EXPIRY": 90,
         "VETTING_EXPIRY": 90,
+        "TRAINING_EXPIRY": 90,
         "NOTIFICATION_END": 90,
         "INDEFINITE_REVIEW_ELIGIBLE": 90,
     },
     # A deadline is overdue the day after its date and escalated to the team's sergeant
     # when this many days overdue (domain s.6).
     "ESCALATE_AFTER_DAYS_OVERDUE": 7,
+    # Supervision (domain s.8, local practice): a formal session with each officer at
+    # least this often; the dashboard flags officers past it.
+    "SUPERVISION_INTERVAL_WEEKS": 8,
+    # Plan-quality audits: how many plans "sample plans for audit" picks, and the weight
+    # each risk level gets in the draw (higher risk is likelier to be picked).
+    "PLAN_AUDIT_SAMPLE_SIZE": 5,
+    "PLAN_AUDIT_SAMPLE_WEIGHTS": {
+        RiskLevel.VERY_HIGH: 8,
+        RiskLevel.HIGH: 4,
+        RiskLevel.MEDIUM: 2,
+        RiskLevel.LOW: 1,
+    },
+    # The dashboard's "expiring" column: vetting or training lapsing within this many days.
+    "OFFICER_RECORD_WARN_DAYS": 90,
 }
 
 
@@ -105,3 +120,23 @@ def deadline_warn_kinds() -> set[str]:
 def escalate_after_days_overdue() -> int:
     """Return how many days overdue a deadline is escalated to the team's sergeant."""
     return int(_value("ESCALATE_AFTER_DAYS_OVERDUE"))
+
+
+def supervision_interval_weeks() -> int:
+    """Return the longest a policy allows between formal supervision sessions."""
+    return int(_value("SUPERVISION_INTERVAL_WEEKS"))
+
+
+def plan_audit_sample_size() -> int:
+    """Return how many plans one "sample plans for audit" picks."""
+    return int(_value("PLAN_AUDIT_SAMPLE_SIZE"))
+
+
+def plan_audit_sample_weight(risk_level: str) -> int:
+    """Return the weight a plan of a case at this risk level gets in the audit draw."""
+    return int(_value("PLAN_AUDIT_SAMPLE_WEIGHTS").get(risk_level, 1))
+
+
+def officer_record_warn_days() -> int:
+    """Return how many days ahead vetting or training counts as expiring."""
+    return int(_value("OFFICER_RECORD_WARN_DAYS"))

@@ -32,6 +32,7 @@ from .choices import (
     NotificationType,
     OrderType,
     ProhibitionKind,
+    ReactiveDecision,
     RiskLevel,
     RSOStatus,
     Sex,
@@ -633,3 +634,54 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"Digest for user {self.user_id} on {self.day:%d %b %Y}"
+
+
+# --- approvals queue (issue 8) ---
+class ReactiveRequestQuerySet(ScopedQuerySet["ReactiveRequest"]):
+    team_path = "rso__team"
+
+
+@pghistory.track()
+class ReactiveRequest(models.Model):
+    """An offender manager's request to move a case to reactive management (domain s.5).
+
+    Reactive management (no routine visits, an annual desk review) is the team sergeant's
+    decision: the officer asks here, the request waits in the sergeant's approvals queue,
+    and approving it moves the case through ``rso_set_management_model`` (which checks
+    eligibility again). At most one request per RSO is open (no decision yet) at a time.
+    """
+
+    rso = models.ForeignKey(RSO, on_delete=models.PROTECT, related_name="reactive_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decision = models.CharField(max_length=10, choices=ReactiveDecision.choices, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    objects = ReactiveRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["rso"], condition=Q(decision=""), name="reactive_request_one_open"),
+            models.CheckConstraint(
+                condition=Q(decision="", decided_by__isnull=True, decided_at__isnull=True)
+                | (~Q(decision="") & Q(decided_by__isnull=False, decided_at__isnull=False)),
+                name="reactive_request_decided_has_who_and_when",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reactive request for RSO {self.rso_id} ({self.requested_at:%d %b %Y})"
+
+    @property
+    def is_open(self) -> bool:
+        """Tell whether the request still waits for the sergeant."""
+        return not self.decision
+
+
+# --- end approvals queue ---

@@ -28,7 +28,10 @@ from . import local_policy, policy, rebalance
 from .allocation import CapCheck, CaseState, cap_checks
 from .choices import (
     CLOSED_STATUSES,
+    HIGH_RISK_LEVELS,
+    MAPPA_NONE,
     OPEN_DEADLINE_STATES,
+    RISK_HIGH_OR_ABOVE,
     RISK_ORDER,
     DeadlineKind,
     DeadlineState,
@@ -51,6 +54,7 @@ from .models import (
     IdentityDocument,
     NotificationEvent,
     Prohibition,
+    ReactiveRequest,
     SignificantChangeEvent,
     StaticRiskScore,
     Vehicle,
@@ -77,6 +81,9 @@ class CaseloadFilters:
     visit_overdue: bool = False  # only active cases whose next home visit is overdue
     sort: str = "name"  # a key of SORTS
     descending: bool = False
+    open_only: bool = False  # only open cases: the active caseload the 20% rule counts
+    team_id: int | None = None  # one team (an inspector's force has several)
+    unassessed: bool = False  # only cases with no approved ARMS assessment
 
 
 # Each sort key: the ordering, with the id as a tie-breaker so pages never shuffle.
@@ -105,10 +112,20 @@ def rso_list(*, user: User, filters: CaseloadFilters | None = None) -> QuerySet[
         qs = qs.filter(allocated_officer__isnull=True)
     elif filters.officer.isdigit():
         qs = qs.filter(allocated_officer_id=int(filters.officer))
-    if filters.risk_level:
+    if filters.risk_level == RISK_HIGH_OR_ABOVE:
+        qs = qs.filter(risk_level__in=sorted(HIGH_RISK_LEVELS))
+    elif filters.risk_level:
         qs = qs.filter(risk_level=filters.risk_level)
-    if filters.mappa_level:
+    if filters.mappa_level == MAPPA_NONE:
+        qs = qs.filter(mappa_level__isnull=True)
+    elif filters.mappa_level:
         qs = qs.filter(mappa_level=filters.mappa_level)
+    if filters.open_only:
+        qs = qs.exclude(status__in=sorted(CLOSED_STATUSES))
+    if filters.team_id is not None:
+        qs = qs.filter(team_id=filters.team_id)
+    if filters.unassessed:
+        qs = qs.filter(arms_last_approved_on__isnull=True)
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.overdue_only:
@@ -670,13 +687,51 @@ def _team_filter(user: User) -> Q:
     return Q(team_id=user.team_id)
 
 
-def team_tasks(*, user: User, today: dt.date) -> TeamTasks:
-    """Return the team's overdue work for a sergeant (an inspector: the force's)."""
+@dataclass(frozen=True)
+class TaskFilters:
+    """What the team tasks page is narrowed to (all optional; the dashboard links use them)."""
+
+    officer_id: int | None = None  # tasks the officer owns or that are about them
+    kinds: frozenset[str] = frozenset()  # DeadlineKind values
+    late_only: bool = False  # only overdue or escalated
+    team_id: int | None = None  # one team of the inspector's force
+
+    @property
+    def active(self) -> bool:
+        return bool(self.officer_id is not None or self.kinds or self.late_only or self.team_id is not None)
+
+    def shows(self, kind: str) -> bool:
+        return not self.kinds or kind in self.kinds
+
+
+def team_open_deadlines(*, user: User, filters: TaskFilters | None = None) -> QuerySet[Deadline]:
+    """Return the open deadlines of the sergeant's team (an inspector's force), narrowed
+    by the filters; what the team tasks page lists and the team dashboard counts."""
+    if user.role not in (Role.SERGEANT, Role.INSPECTOR):
+        return Deadline.objects.none()
+    filters = filters or TaskFilters()
+    qs = _open_deadlines(user=user).filter(_team_filter(user))
+    if filters.team_id is not None:
+        qs = qs.filter(team_id=filters.team_id)
+    if filters.officer_id is not None:
+        qs = qs.filter(Q(owner_id=filters.officer_id) | Q(subject_user_id=filters.officer_id))
+    if filters.kinds:
+        qs = qs.filter(kind__in=sorted(filters.kinds))
+    if filters.late_only:
+        qs = qs.filter(state__in=_LATE)
+    return qs
+
+
+def team_tasks(*, user: User, today: dt.date, filters: TaskFilters | None = None) -> TeamTasks:
+    """Return the team's overdue work for a sergeant (an inspector: the force's).
+
+    ``filters`` narrows it (the team dashboard's links).
+    """
     if user.role not in (Role.SERGEANT, Role.INSPECTOR):
         return TeamTasks([], [], [], [])
+    filters = filters or TaskFilters()
     rows = list(
-        _open_deadlines(user=user)
-        .filter(_team_filter(user))
+        team_open_deadlines(user=user, filters=filters)
         .filter(
             Q(state__in=_LATE)
             | Q(kind=DeadlineKind.CAP_BREACH)
@@ -825,3 +880,13 @@ def deadline_get_for_user(*, user: User, deadline_id: Any) -> Deadline:
     if deadline.rso_id is not None:
         note_consultation(rso_ids=[deadline.rso_id], object_type=RSO_TYPE, object_ids=[deadline.rso_id])
     return deadline
+
+
+# --- approvals queue (issue 8) ---
+def reactive_request_open(*, rso: RSO) -> ReactiveRequest | None:
+    """Return the case's request to move to reactive management still waiting for the
+    sergeant, if any (the caller has opened the RSO)."""
+    return ReactiveRequest.objects.filter(rso_id=rso.pk, decision="").select_related("requested_by").first()
+
+
+# --- end approvals queue ---

@@ -49,6 +49,7 @@ from .choices import (
     NotificationType,
     OrderType,
     ProhibitionKind,
+    ReactiveDecision,
     RiskLevel,
     RSOStatus,
     StaticTool,
@@ -70,6 +71,7 @@ from .models import (
     IdentityDocument,
     NotificationEvent,
     Prohibition,
+    ReactiveRequest,
     SignificantChangeEvent,
     StaticRiskScore,
     Vehicle,
@@ -1970,3 +1972,114 @@ def cases_moved_notify(*, officer_id: int, rso_ids: list[int]) -> bool:
         recipient_list=[officer.email],
     )
     return True
+
+
+def person_deadlines_recompute(*, user_ids: list[int], kinds: list[str] | None = None) -> dict[str, int]:
+    """Recompute some people's deadlines (vetting, training, registered sources such as
+    agreed supervision actions) inside the caller's transaction."""
+    return deadlines.recompute_people(today=timezone.localdate(), now=timezone.now(), user_ids=user_ids, kinds=kinds)
+
+
+def person_deadline_done(*, key: str, by: User, note: str = "") -> int:
+    """Close the open deadline with ``key`` as DONE by ``by`` (its owner did the thing);
+    return how many rows closed (0 or 1). Call inside the writer's transaction."""
+    now = timezone.now()
+    return Deadline.objects.filter(key=key, state__in=OPEN_DEADLINE_STATES).update(
+        state=DeadlineState.DONE, closed_at=now, closed_by=by, closed_note=note, updated_at=now
+    )
+
+
+# --- approvals queue (issue 8) ---
+# Reactive management is the team sergeant's decision (domain s.5): an offender manager
+# asks, the request waits in the sergeant's approvals queue, and approving it moves the
+# case through ``rso_set_management_model`` in the same transaction.
+
+REACTIVE_REQUEST_TYPE: Final = "caseload.reactiverequest"
+
+
+def _audit_reactive_request(
+    *, request: ReactiveRequest, by: User, action: Action, fields: list[str], reason: str = ""
+) -> None:
+    audit_record(
+        action=action,
+        actor=by,
+        rso_ids=[request.rso_id],
+        object_type=REACTIVE_REQUEST_TYPE,
+        object_ids=[request.pk],
+        fields=fields,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def reactive_request_create(*, rso: RSO, reason: str, by: User) -> ReactiveRequest:
+    """Ask the team's sergeant to move a case to reactive management.
+
+    The case's officer or anyone of its team (offender managers and sergeant) may ask.
+    Refused, with every reason, when the case does not qualify now
+    (``selectors.reactive_eligibility``), or when a request is already open.
+    """
+    if not (by.is_active and by.role in (Role.OFFICER, Role.SERGEANT) and by.team_id == rso.team_id):
+        raise ValidationError("Only the offender managers and sergeant of the person's team can ask for this.")
+    if not _text(reason):
+        raise ValidationError({"reason": "Explain why the case should move to reactive management"})
+    locked = _lock_rso(rso, None)  # one request at a time per case
+    open_one = ReactiveRequest.objects.filter(rso=locked, decision="").select_related("requested_by").first()
+    if open_one is not None:
+        asked_on = timezone.localtime(open_one.requested_at)
+        raise ValidationError(
+            f"{open_one.requested_by.display_name} already asked on {asked_on:%-d %B %Y}: "
+            "the request is waiting for the sergeant."
+        )
+    refusals = reactive_eligibility(rso=locked, today=timezone.localdate())
+    if refusals:
+        raise ValidationError({"management_model": refusals})
+    request = ReactiveRequest.objects.create(rso=locked, requested_by=by, reason=_text(reason))
+    _audit_reactive_request(request=request, by=by, action=Action.COLLECTION, fields=["reason"])
+    return request
+
+
+def reactive_request_decided_message(request: ReactiveRequest) -> str:
+    """Say who decided the request and when (for a stale approval)."""
+    who = request.decided_by.display_name if request.decided_by else "someone"
+    when = f" on {timezone.localtime(request.decided_at):%-d %B %Y}" if request.decided_at else ""
+    return f"This request was already {request.get_decision_display().lower()} by {who}{when}."
+
+
+@transaction.atomic
+def reactive_request_decide(*, request: ReactiveRequest, decision: str, by: User, note: str = "") -> ReactiveRequest:
+    """Approve or decline a request to move a case to reactive management (the team's
+    sergeant). Approving moves the case (eligibility is checked again, in the same
+    transaction: a refusal there refuses the approval); declining needs a note."""
+    if decision not in ReactiveDecision.values:
+        raise ValidationError({"decision": "Choose to approve or to decline the request"})
+    locked = (
+        ReactiveRequest.objects.select_for_update(of=("self",)).select_related("rso", "decided_by").get(pk=request.pk)
+    )
+    rso = locked.rso
+    if not (by.is_active and by.role == Role.SERGEANT and by.team_id == rso.team_id):
+        raise ValidationError("Only a sergeant of the person's team can decide this request.")
+    if not locked.is_open:
+        raise ValidationError(reactive_request_decided_message(locked))
+    note = _text(note)
+    if decision == ReactiveDecision.DECLINED and not note:
+        raise ValidationError({"decision_note": "Say why the request is declined"})
+    if decision == ReactiveDecision.APPROVED:
+        reason = f"Reactive request {locked.pk} approved. {note or locked.reason}".strip()
+        rso_set_management_model(rso=rso, management_model=ManagementModel.REACTIVE, reason=reason, by=by)
+    locked.decision = decision
+    locked.decided_by = by
+    locked.decided_at = timezone.now()
+    locked.decision_note = note
+    locked.save(update_fields=["decision", "decided_by", "decided_at", "decision_note"])
+    _audit_reactive_request(
+        request=locked,
+        by=by,
+        action=Action.ALTERATION,
+        fields=["decision", "decided_by", "decided_at", *(["decision_note"] if note else [])],
+        reason=f"reactive request {decision.lower()}",
+    )
+    return locked
+
+
+# --- end approvals queue ---

@@ -27,7 +27,7 @@ from mosovo.audit.context import note_consultation
 
 from . import selectors, services
 from .allocation import HIGH_RISK_CAP_DIVISOR, CapExceeded
-from .choices import MANUALLY_CLOSED_KINDS, RiskLevel
+from .choices import MANUALLY_CLOSED_KINDS, DeadlineKind, RiskLevel
 from .models import Deadline
 from .rebalance import Suggestion
 from .task_links import task_link
@@ -152,13 +152,50 @@ class BreachRow:
     percent: int
 
 
+_TASK_KINDS = frozenset(DeadlineKind.values)
+
+
+def _positive_int(value: str | None) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and 0 < len(value) < 19 and int(value) > 0 else None
+
+
+def task_filters(request: HttpRequest) -> selectors.TaskFilters:
+    """Read the team tasks filters from the query string (what cannot be read is ignored):
+    ``officer=<id>``, ``kind=<KIND>`` (repeated or comma-separated), ``late=1``, ``team=<id>``."""
+    kinds = {kind.strip() for value in request.GET.getlist("kind") for kind in value.split(",")}
+    return selectors.TaskFilters(
+        officer_id=_positive_int(request.GET.get("officer")),
+        kinds=frozenset(kinds & _TASK_KINDS),
+        late_only=request.GET.get("late") == "1",
+        team_id=_positive_int(request.GET.get("team")),
+    )
+
+
+def _filter_summary(user: User, filters: selectors.TaskFilters) -> list[str]:
+    """Say in words what the page is narrowed to (one query for the officer's name)."""
+    parts = []
+    if filters.officer_id is not None:
+        officer = selectors.caseload_officers(user=user).filter(pk=filters.officer_id).first()
+        parts.append(f"tasks of {officer.display_name}" if officer else "tasks of an officer you cannot see")
+    if filters.kinds:
+        parts.append(", ".join(str(DeadlineKind(kind).label) for kind in sorted(filters.kinds)))
+    if filters.late_only:
+        parts.append("overdue only")
+    if filters.team_id is not None and user.role == Role.INSPECTOR:
+        parts.append("one team")
+    return parts
+
+
 @require_roles(*OVERSEERS)
 @require_GET
 def team_tasks(request: HttpRequest) -> HttpResponse:
     """List what the sergeant oversees: cap breaches, escalations, the rest overdue, and
-    unallocated cases' tasks (an inspector: the force's)."""
+    unallocated cases' tasks (an inspector: the force's), narrowed by the filters in the
+    query string (the team dashboard's links)."""
     user = _user(request)
-    team = selectors.team_tasks(user=user, today=timezone.localdate())
+    filters = task_filters(request)
+    team = selectors.team_tasks(user=user, today=timezone.localdate(), filters=filters)
     breaches = []
     for breach in team.cap_breaches:
         high, total = int(breach.detail.get("high", 0)), int(breach.detail.get("total", 0))
@@ -179,9 +216,20 @@ def team_tasks(request: HttpRequest) -> HttpResponse:
             "No unallocated case has a task due in the next 7 days.",
         ),
     ]
+    if filters.active:
+        # Narrowed: only the sections the filters can fill (an unallocated case's task has
+        # no officer; late tasks are in the escalated and overdue sections).
+        keep = {"escalated", "overdue"}
+        if filters.officer_id is None and not filters.late_only:
+            keep.add("unallocated")
+        if filters.kinds and not filters.kinds & set(DeadlineKind.values) - {DeadlineKind.CAP_BREACH}:
+            keep.clear()
+        sections = [section for section in sections if section.key in keep]
     context = {
         "breaches": breaches,
         "sections": sections,
+        "show_breaches": filters.shows(DeadlineKind.CAP_BREACH),
+        "filter_summary": _filter_summary(user, filters) if filters.active else [],
         "is_inspector": user.role == Role.INSPECTOR,
         "page_title": "Team tasks",
     }

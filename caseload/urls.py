@@ -58,6 +58,7 @@ urlpatterns += [
     path("rso/<int:rso_id>/risk/change/", views.rso_risk_change, name="rso_risk_change"),
     path("rso/<int:rso_id>/status/", views.rso_status_change, name="rso_status_change"),
     path("rso/<int:rso_id>/management/", views.rso_management_model, name="rso_management_model"),
+    path("rso/<int:rso_id>/reactive-request/", views.rso_reactive_request, name="rso_reactive_request"),
     path("rso/<int:rso_id>/changes/", views.rso_changes, name="rso_changes"),
     path("rso/<int:rso_id>/changes/add/", views.rso_change_add, name="rso_change_add"),
 ]

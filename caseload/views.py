@@ -45,6 +45,7 @@ from .forms import (
     PhotoForm,
     ProfileForm,
     ProhibitionForm,
+    ReactiveRequestForm,
     RiskLevelForm,
     SearchForm,
     StaticScoreForm,
@@ -87,6 +88,9 @@ def rso_list(request: HttpRequest) -> HttpResponse:
             visit_overdue=form.cleaned_data["visit_overdue"],
             sort=form.cleaned_data["sort"] or "name",
             descending=form.cleaned_data["descending"],
+            open_only=form.cleaned_data["open_only"],
+            team_id=form.cleaned_data["team"],
+            unassessed=form.cleaned_data["unassessed"],
         )
     page = selectors.rso_page(user=user, page=request.GET.get("page", 1), filters=filters)
     return render(
@@ -1028,6 +1032,7 @@ def _risk_page(
     risk_form: RiskLevelForm | None = None,
     status_form: StatusForm | None = None,
     management_form: ManagementModelForm | None = None,
+    reactive_form: ReactiveRequestForm | None = None,
     refused: list[Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
@@ -1049,10 +1054,15 @@ def _risk_page(
         scores=selectors.rso_static_scores(rso=rso),
         risk_form=risk_form,
         status_form=status_form,
-        error_form=next((form for form in (risk_form, status_form, management_form) if form.errors), None),
+        error_form=next(
+            (form for form in (risk_form, status_form, management_form, reactive_form) if form and form.errors), None
+        ),
         refused=refused or [],
         management_form=management_form if team_sergeant else None,
         reactive_reasons=selectors.reactive_eligibility(rso=rso, today=timezone.localdate()),
+        # The team's offender managers ask the sergeant to move the case (approvals queue).
+        reactive_request=selectors.reactive_request_open(rso=rso),
+        reactive_form=reactive_form or ReactiveRequestForm(),
         # A sergeant of the team may carry a case over the 20% limit, giving a reason.
         show_override=user.role == Role.SERGEANT and bool(refused or risk_form["override_reason"].value()),
     )
@@ -1168,6 +1178,29 @@ def rso_management_model(request: HttpRequest, rso_id: int) -> HttpResponse:
             messages.success(request, f"The case is now under {rso.get_management_model_display().lower()} management.")
             return redirect("caseload:rso_risk", rso_id=rso.pk)
     return _risk_page(request, rso, management_form=form, status=400)
+
+
+# --- approvals queue (issue 8) ---
+@require_roles(*DETAIL_WRITERS)
+@require_POST
+def rso_reactive_request(request: HttpRequest, rso_id: int) -> HttpResponse:
+    """Ask the team's sergeant to move the case to reactive management (it waits in the
+    sergeant's approvals queue); refused with every reason when the case does not qualify."""
+    user = _user(request)
+    rso = selectors.rso_get_for_user(user=user, rso_id=rso_id, for_change=True)
+    form = ReactiveRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reactive_request_create(rso=rso, reason=form.cleaned_data["reason"], by=user)
+        except ValidationError as error:
+            _show_law_errors(form, error)
+        else:
+            messages.success(request, "Your request to move the case to reactive management is with the sergeant.")
+            return redirect("caseload:rso_risk", rso_id=rso.pk)
+    return _risk_page(request, rso, reactive_form=form, status=400)
+
+
+# --- end approvals queue ---
 
 
 # Significant changes -------------------------------------------------------------------

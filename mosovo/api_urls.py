@@ -4,6 +4,7 @@ from django.urls import path
 
 from arms import apis as arms_apis
 from caseload import apis as caseload_apis
+from supervision import apis as supervision_apis
 from visits import apis as visits_apis
 
 app_name = "api"
@@ -17,6 +18,9 @@ urlpatterns = [
     path("rsos/<int:rso_id>/travel/", caseload_apis.RSOTravelApi.as_view(), name="rso_travel"),
     path("tasks/", caseload_apis.TasksApi.as_view(), name="tasks"),
     path("tasks/team/", caseload_apis.TeamTasksApi.as_view(), name="team_tasks"),
+    # --- supervision ---
+    path("supervision/dashboard/", supervision_apis.DashboardApi.as_view(), name="supervision-dashboard"),
+    path("supervision/rollup/", supervision_apis.RollupApi.as_view(), name="supervision-rollup"),
     # --- ARMS ---
     path("rsos/<int:rso_id>/assessments/", arms_apis.RSOAssessmentsApi.as_view(), name="arms-rso_assessments"),
     path("assessments/<int:assessment_id>/", arms_apis.AssessmentDetailApi.as_view(), name="arms-assessment_detail"),

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from mosovo.audit.context import note_denial
 
-from .scoping import CASEWORK_ROLES
+from .scoping import CASEWORK_ROLES, vetting_lapsed
 
 
 class IsVerifiedUser(BasePermission):
@@ -38,6 +38,9 @@ class HasRole(IsVerifiedUser):
         if request.user.role not in self.roles:  # type: ignore[union-attr]
             note_denial(object_type="view", object_ids=[type(view).__name__], reason="role may not use this endpoint")
             raise NotFound
+        if request.user.role in CASEWORK_ROLES and vetting_lapsed(request.user):  # type: ignore[union-attr,operator]
+            note_denial(object_type="view", object_ids=[type(view).__name__], reason="vetting expired")
+            raise PermissionDenied("Your vetting has expired, so access to casework is suspended until it is renewed.")
         return True
 
 

@@ -15,6 +15,7 @@ session), flagged in the audit log and shown to the record's team sergeant.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -22,6 +23,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
 
 from mosovo.audit import context as audit_context
 
@@ -40,9 +43,25 @@ class ScopeDenied(Http404):
     """Raised when an object is outside the user's scope; rendered as a plain 404."""
 
 
+def vetting_lapsed(user: Any, today: dt.date | None = None) -> bool:
+    """Tell whether the user's vetting has expired (valid through its expiry date).
+
+    Vetting is a condition of casework (domain s.2, s.6): from the day after it expires
+    the user sees no casework until it is renewed. A user with no expiry recorded is not
+    suspended (administrators record it; the dashboard lists who has none).
+    """
+    expires_on = getattr(user, "vetting_expires_on", None)
+    return expires_on is not None and expires_on < (today or timezone.localdate())
+
+
 def can_do_casework(user: Any) -> bool:
     """Tell whether a user's role and state allow any casework at all."""
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.role in CASEWORK_ROLES)
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.role in CASEWORK_ROLES
+        and not vetting_lapsed(user)
+    )
 
 
 class ScopedQuerySet(models.QuerySet[M], Generic[M]):
@@ -83,6 +102,16 @@ def get_for_user(queryset: ScopedQuerySet[M], *, user: Any, pk: Any, object_type
         raise ScopeDenied from None
 
 
+def vetting_suspended_response(request: HttpRequest, user: Any) -> HttpResponse:
+    """The page a user whose vetting has expired gets instead of casework (403)."""
+    return render(
+        request,
+        "accounts/vetting_suspended.html",
+        {"expired_on": user.vetting_expires_on, "page_title": "Casework access suspended"},
+        status=403,
+    )
+
+
 def require_roles(*roles: Role) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Allow a view to the given roles only; others get a 404 (no feature disclosure)."""
     allowed = frozenset(roles)
@@ -98,6 +127,13 @@ def require_roles(*roles: Role) -> Callable[[Callable[..., HttpResponse]], Calla
                     reason=f"role {getattr(user, 'role', 'anonymous')} may not use this page",
                 )
                 raise ScopeDenied
+            if user.role in CASEWORK_ROLES and vetting_lapsed(user):
+                audit_context.note_denial(
+                    object_type="view",
+                    object_ids=[request.resolver_match.view_name if request.resolver_match else ""],
+                    reason="vetting expired: casework access suspended",
+                )
+                return vetting_suspended_response(request, user)
             return view(request, *args, **kwargs)
 
         return wrapper

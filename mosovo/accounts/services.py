@@ -117,10 +117,13 @@ def break_glass_grant(
 
 
 @transaction.atomic
+@transaction.atomic
 def break_glass_acknowledge(*, grant: BreakGlassGrant, by: User) -> BreakGlassGrant:
-    """Record that the team's sergeant has seen a break-glass access."""
+    """Record that the team's sergeant has seen a break-glass access (once: a second
+    acknowledgement changes nothing)."""
     if by.role != Role.SERGEANT or by.team_id != grant.team_id:
         raise ValidationError("Only a sergeant of the record's team can acknowledge this access.")
+    grant = BreakGlassGrant.objects.select_for_update().get(pk=grant.pk)
     if grant.acknowledged_at is None:
         grant.acknowledged_by = by
         grant.acknowledged_at = timezone.now()

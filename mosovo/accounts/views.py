@@ -24,7 +24,7 @@ from .forms import CodeForm, SignInForm
 from .home import home_cap_overrides, home_sections
 from .middleware import mfa_not_required
 from .models import User
-from .scoping import require_roles
+from .scoping import CASEWORK_ROLES, require_roles, vetting_lapsed
 
 HOME_TEMPLATES = {
     Role.OFFICER: "home/officer.html",
@@ -149,6 +149,9 @@ def home(request: HttpRequest) -> HttpResponse:
     """Show the signed-in user's home page for their role."""
     user = _user(request)
     context: dict[str, Any] = {"page_title": "Home"}
+    if user.role in CASEWORK_ROLES and vetting_lapsed(user):
+        context.update(vetting_lapsed=True, sections=[])
+        return render(request, HOME_TEMPLATES[Role(user.role)], context)
     if user.role == Role.SERGEANT:
         context["break_glass_grants"] = selectors.break_glass_to_acknowledge(user=user)
     if user.role in (Role.SERGEANT, Role.INSPECTOR):

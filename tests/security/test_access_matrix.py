@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -29,11 +29,14 @@ from caseload.models import (
     Deadline,
     Employment,
     IdentityDocument,
+    ReactiveRequest,
     Vehicle,
 )
-from mosovo.accounts.models import BreakGlassGrant, User
+from mosovo.accounts.models import BreakGlassGrant, TrainingRecord, User
+from supervision.choices import RUBRIC_FIELDS
+from supervision.models import AgreedAction, PlanAudit, SupervisionSession
 from tests.conftest import CANARY, CANARY_OTHER_FORCE, Casework, Personas, verified_login
-from tests.factories import OfficerFactory, RSOFactory
+from tests.factories import OfficerFactory, RSOFactory, SergeantFactory
 from tests.security.matrix import METHODS, PRINCIPALS, load_matrix, project_routes, rule_for
 from visits.models import ComplianceCheck, DeviceExamination, SafetyAssessment, Visit
 
@@ -137,7 +140,7 @@ class World:
             self.arms_sets[where] = arms_set(team, officer, approver, marker)
         arms = self.arms_sets[where]
         assessment = arms.submitted if scope == "submitted_assessment" else arms.draft
-        plan = arms.approved_plan if scope == "approved_plan" else arms.draft_plan
+        plan = {"approved_plan": arms.approved_plan, "submitted_plan": arms.submitted_plan}.get(scope, arms.draft_plan)
         if name == "assessment_id":
             return assessment.pk
         if name == "rating_id":
@@ -174,6 +177,60 @@ class World:
             owner=rso.allocated_officer,
             due_on=date(2026, 1, 5),
             state="OVERDUE",
+        ).pk
+
+    def supervision_id(self, name: str, principal: str, own: bool) -> int:
+        """Return a fresh supervision object (or person) of team A, or out of scope: team B,
+        or another force for an inspector or an administrator (who see their force)."""
+        p, c = self.personas, self.casework
+        if own:
+            where, officer, rso = "own", p.officer_a, c.rso_a
+        elif principal in ("INSPECTOR", "ADMIN"):
+            where, rso = "other_force", c.rso_other_force
+            officer = User.objects.get(username="officer_x")
+        else:
+            where, officer, rso = "team_b", p.officer_b, c.rso_b
+        marker = {"own": "", "team_b": CANARY, "other_force": CANARY_OTHER_FORCE}[where]
+        team = officer.team
+        assert team is not None
+        if name == "officer_id":
+            return officer.pk
+        if name == "record_id":
+            return TrainingRecord.objects.create(
+                user=officer, course="OSP", completed_on=date(2020, 1, 1) + timedelta(days=next(_ITEM_IDS) % 2000)
+            ).pk
+        if name == "reactive_request_id":
+            ReactiveRequest.objects.filter(rso=rso, decision="").delete()
+            return ReactiveRequest.objects.create(rso=rso, requested_by=officer, reason=f"Matrix {marker}").pk
+        if name == "audit_id":
+            plan = self.arms_id("plan_id", "approved_plan", principal, own)
+            return PlanAudit.objects.create(
+                plan_id=plan,
+                rso_id=Plan.objects.get(pk=plan).rso_id,
+                team=team,
+                officer=officer,
+                sampled_by=officer,
+                state="COMPLETED",
+                audited_by=officer,
+                completed_at=timezone.now(),
+                score=50,
+                feedback=f"Matrix feedback {marker}",
+                **dict.fromkeys(RUBRIC_FIELDS, 1),
+            ).pk
+        sergeant = p.sergeant_a if own else SergeantFactory.create(team=team)
+        session = SupervisionSession.objects.create(
+            team=team,
+            sergeant=sergeant,
+            officer=officer,
+            held_on=date(2026, 1, 5),
+            reflective_notes=f"Matrix notes {marker}",
+            wellbeing_notes=f"Matrix wellbeing {marker}",
+        )
+        if name == "session_id":
+            return session.pk
+        assert name == "agreed_action_id"
+        return AgreedAction.objects.create(
+            session=session, description=f"Matrix action {marker}", due_on=date(2026, 2, 1)
         ).pk
 
     def user(self, principal: str) -> User | None:
@@ -235,6 +292,8 @@ class World:
                 values[name] = self.visit_id(name, scope, principal, own)
             elif name == "deadline_id":
                 values[name] = self.deadline_id(scope, principal, own)
+            elif name in SUPERVISION_IDS:
+                values[name] = self.supervision_id(name, principal, own)
             elif name in ("object_id", "id"):
                 values[name] = self.personas.officer_a.pk
             elif name == "app_label":
@@ -248,6 +307,9 @@ class World:
             else:
                 raise AssertionError(f"the matrix test does not know how to fill <{name}>: teach World.kwargs")
         return values
+
+
+SUPERVISION_IDS = ("session_id", "agreed_action_id", "audit_id", "officer_id", "record_id", "reactive_request_id")
 
 
 # --- item_id (record details) ---------------------------------------------------------
@@ -286,6 +348,7 @@ class ArmsSet:
     submitted: Assessment
     approved_plan: Plan
     draft_plan: Plan
+    submitted_plan: Plan
     marker: str
 
 
@@ -362,7 +425,29 @@ def arms_set(team: Any, officer: User | None, approver: User, marker: str) -> Ar
             )
             plan.refresh_from_db()
         plans.append(plan)
-    return ArmsSet(draft=draft, submitted=submitted, approved_plan=plans[0], draft_plan=plans[1], marker=marker)
+    # A plan version waiting for the sergeant, on a case of its own (one open version per RSO).
+    waiting = person()
+    waiting_assessment = arms_assessment(waiting, by=officer, status="APPROVED", marker=marker, approver=approver)
+    submitted_plan = Plan.objects.create(
+        rso=waiting,
+        number=1,
+        assessment=waiting_assessment,
+        visit_interval_months=12,
+        created_by=author,
+        contingencies=f"Matrix contingencies {marker}",
+        status="SUBMITTED",
+        submitted_by=author,
+        submitted_at=timezone.now(),
+    )
+    arms_action(submitted_plan, marker=marker)
+    return ArmsSet(
+        draft=draft,
+        submitted=submitted,
+        approved_plan=plans[0],
+        draft_plan=plans[1],
+        submitted_plan=submitted_plan,
+        marker=marker,
+    )
 
 
 # --- Visits (visit_id, device_id) ------------------------------------------------------

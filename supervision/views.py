@@ -1,1 +1,0 @@
-"""Supervision HTML views: thin, over the services and selectors."""
