@@ -161,20 +161,20 @@ FROM moved m WHERE d.id = m.id AND {d_rso}
 """
 
 # Deadlines of a person (an officer's vetting, training, agreed supervision actions): each
-# source is a SELECT of (key, user_id, team_id, due_on), owned by the person and
+# source is a SELECT of (key, user_id, team_id, due_on, detail), owned by the person and
 # routed to their team. Higher apps add sources with ``register_person_source`` (the
 # supervision app adds agreed actions) so this module never imports them.
 _PERSON_SOURCES: dict[str, str] = {
     DeadlineKind.VETTING_EXPIRY: f"""
 SELECT '{DeadlineKind.VETTING_EXPIRY}:user:' || u.id AS key, u.id AS user_id, u.team_id,
-       u.vetting_expires_on AS due_on
+       u.vetting_expires_on AS due_on, jsonb_build_object('level', u.vetting_level) AS detail
 FROM accounts_user u WHERE u.is_active AND u.vetting_expires_on IS NOT NULL
 """,
     # The latest completion of each course decides when it lapses (a renewal without an
     # expiry date ends the obligation).
     DeadlineKind.TRAINING_EXPIRY: f"""
 SELECT '{DeadlineKind.TRAINING_EXPIRY}:user:' || u.id || ':' || t.course AS key, u.id AS user_id, u.team_id,
-       t.expires_on AS due_on
+       t.expires_on AS due_on, jsonb_build_object('course', t.course) AS detail
 FROM accounts_user u
 JOIN LATERAL (
     SELECT DISTINCT ON (tr.course) tr.course, tr.expires_on FROM accounts_trainingrecord tr
@@ -186,9 +186,10 @@ WHERE u.is_active AND t.expires_on IS NOT NULL
 
 
 def register_person_source(kind: str, wanted_sql: str) -> None:
-    """Add a kind of person deadline: ``wanted_sql`` selects key, user_id, team_id and
-    due_on for every obligation that should be open (one row per key). Person deadlines
-    have no RSO, so the per-RSO passes never touch them."""
+    """Add a kind of person deadline: ``wanted_sql`` selects key, user_id, team_id, due_on
+    and detail (jsonb: what the task list shows beside the kind; never sent in a digest)
+    for every obligation that should be open (one row per key). Person deadlines have no
+    RSO, so the per-RSO passes never touch them."""
     _PERSON_SOURCES[kind] = wanted_sql
 
 
@@ -216,7 +217,7 @@ INSERT INTO caseload_deadline
     (key, kind, rso_id, prohibition_id, subject_user_id, team_id, owner_id, due_on, state, detail,
      created_at, updated_at, closed_note)
 SELECT w.key, %(kind)s, NULL, NULL, w.user_id, w.team_id, w.user_id, w.due_on,
-       '{upcoming}', '{{}}'::jsonb, %(now)s, %(now)s, ''
+       '{upcoming}', w.detail, %(now)s, %(now)s, ''
 FROM wanted w
 WHERE NOT EXISTS (SELECT 1 FROM caseload_deadline x WHERE x.key = w.key AND x.due_on = w.due_on)
 ORDER BY w.user_id, w.key

@@ -16,7 +16,7 @@ from caseload.task_links import register_task_link
 
 AGREED_ACTIONS_SQL = f"""
 SELECT '{DeadlineKind.SUPERVISION_ACTION}:session:' || s.id || ':action:' || a.id AS key,
-       s.officer_id AS user_id, u.team_id, a.due_on
+       s.officer_id AS user_id, u.team_id, a.due_on, jsonb_build_object('what', left(a.description, 140)) AS detail
 FROM supervision_agreedaction a
 JOIN supervision_supervisionsession s ON s.id = a.session_id
 JOIN accounts_user u ON u.id = s.officer_id

@@ -43,7 +43,7 @@ def test_training_that_lapses_within_90_days_is_due_soon_and_a_renewal_closes_it
         DeadlineState.DUE_SOON,
         officer.pk,
     )
-    assert (mappa.state, mappa.team_id) == (DeadlineState.UPCOMING, officer.team_id)
+    assert (mappa.state, mappa.team_id, mappa.detail) == (DeadlineState.UPCOMING, officer.team_id, {"course": "MAPPA"})
 
     # Renewed: the latest completion decides, the old row is met and a new one opens.
     train(officer, TrainingCourse.ARMS, TODAY, TODAY + dt.timedelta(days=3 * 365))
@@ -108,6 +108,8 @@ def test_agreed_actions_are_the_officers_tasks_until_done(personas: Personas, ca
         (f"SUPERVISION_ACTION:session:{session.pk}:action:{first.pk}", personas.officer_a.pk, None, "DUE_SOON"),
         (f"SUPERVISION_ACTION:session:{session.pk}:action:{second.pk}", personas.officer_a.pk, None, "UPCOMING"),
     ]
+
+    assert rows[0].detail == {"what": "Update the plan's contingencies"}
 
     services.agreed_action_complete(action=first, by=personas.officer_a, note="Done with the plan")
     done = Deadline.objects.get(pk=rows[0].pk)
