@@ -436,6 +436,7 @@ def trend_chart(
     y_max: int = 100,
     unit: str = "%",
     count_label: str = "items",
+    halo: bool = True,
 ) -> SafeString:
     """Draw a line with a dot per month; a month with no value (None) leaves a gap.
 
@@ -443,6 +444,8 @@ def trend_chart(
     value stands on, e.g. audits completed); the count is said in the desc, as
     "4 items", or with ``count_label`` ("audits"). The value axis runs from 0 to
     ``y_max`` with gridlines at each quarter (25/50/75/100 for the default).
+    ``halo=False`` drops the white outline behind the value labels, for renderers that
+    ignore ``paint-order`` (WeasyPrint would paint the outline over the text).
     """
     _check_chart_id(chart_id)
     if not points:
@@ -496,6 +499,7 @@ def trend_chart(
         height=baseline + 12 + CATEGORY_LINE * lines + 8,
     )
     context.update(
+        halo_width=4 if halo else 0,
         points=drawn,
         segments=segments,
         ticks=ticks,

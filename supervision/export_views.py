@@ -60,7 +60,7 @@ def _slug(team: Team) -> str:
 
 
 def summary_context(*, user: User, team: Team) -> dict[str, Any]:
-    """The team summary as the PDF shows it: the dashboard's figures and two charts."""
+    """The team summary as the PDF shows it: the dashboard's figures and the trend chart."""
     data = selectors.team_dashboard(user=user, team=team)
     limit = 100 // HIGH_RISK_CAP_DIVISOR
     return {
@@ -72,12 +72,7 @@ def summary_context(*, user: User, team: Team) -> dict[str, Any]:
             title=f"Plan quality in {team.name}: mean audit score by month",
             chart_id="pdf-plan-quality",
             count_label="audits",
-        ),
-        "share_chart": charts.share_chart(
-            rows=[(f.officer.display_name, f.high, f.caseload) for f in data.officers],
-            limit_percent=limit,
-            title=f"High-risk share of each caseload, {team.name}",
-            chart_id="pdf-high-risk-share",
+            halo=False,
         ),
     }
 

@@ -19,7 +19,7 @@ from mosovo.accounts.models import User
 from mosovo.audit.choices import Action, Channel
 from mosovo.audit.models import AuditEvent
 from tests.conftest import CANARY, CANARY_OTHER_FORCE, Casework, Personas, verified_login
-from tests.factories import RSOFactory
+from tests.factories import OfficerFactory, RSOFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +98,19 @@ def test_the_one_page_team_summary_pdf_names_officers_not_cases_and_is_recorded(
     assert casework.rso_a.family_name not in text
     (event,) = disclosures()
     assert (event.channel, event.rso_ids, event.recipient) == (Channel.PDF, [], GOOD["recipient"])
+
+
+def test_the_team_summary_of_a_large_team_still_fits_on_one_page(personas: Personas) -> None:
+    for n in range(14):
+        officer = OfficerFactory.create(team=personas.team_a, first_name="Alexandra", last_name=f"Longname-Smith{n}")
+        RSOFactory.create_batch(3, team=personas.team_a, allocated_officer=officer)
+
+    response = export(personas.sergeant_a, "pdf", personas.team_a)
+
+    pdf = PdfReader(io.BytesIO(response.content))
+    assert len(pdf.pages) == 1
+    text = " ".join(pdf.pages[0].extract_text().split())
+    assert "Longname-Smith13" in text
 
 
 @pytest.mark.parametrize("who", ["officer_a", "admin", "auditor"])
