@@ -258,3 +258,17 @@ def test_two_people_completing_the_same_action_at_once_complete_it_once(personas
     assert AuditEvent.objects.filter(object_type=ACTION_TYPE, action=Action.ALTERATION).count() == 1
     (deadline,) = Deadline.objects.filter(kind=DeadlineKind.SUPERVISION_ACTION)
     assert deadline.state == DeadlineState.DONE
+
+
+def test_the_private_wellbeing_notes_are_kept_out_of_the_history_table(personas: Personas) -> None:
+    session = services.session_record(
+        sergeant=personas.sergeant_a,
+        officer=personas.officer_a,
+        held_on=dt.date.today(),
+        wellbeing_checked=True,
+        wellbeing_notes="Private: struggling after a difficult case",
+        reflective_notes="Reflected on the plan",
+    )
+    (row,) = SupervisionSession.pgh_event_model.objects.filter(pgh_obj=session)  # type: ignore[attr-defined]
+    assert row.reflective_notes == "Reflected on the plan"
+    assert not hasattr(row, "wellbeing_notes")
