@@ -30,6 +30,7 @@ from mosovo.accounts.choices import Role
 from mosovo.accounts.models import User
 from mosovo.accounts.scoping import ScopeDenied, require_roles
 from mosovo.audit.context import note_denial
+from mosovo.lib.forms import show_errors
 
 from . import selectors, services
 from .choices import ActionStatus, ActionType, Status
@@ -239,16 +240,6 @@ def _not_editable(request: HttpRequest, plan: Plan) -> HttpResponse:
     return redirect("arms:plan_detail", plan_id=plan.pk)
 
 
-def _show_errors(form: forms.Form, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
-    """Put a service's refusal on the form, on the field it names where the form has it."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        name = (aliases or {}).get(field, field)
-        form.add_error(name if name in form.fields else None, errors)
-
-
 # --- Editing a draft version -----------------------------------------------------------
 
 PLAN_FIELDS = [
@@ -288,7 +279,7 @@ def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
         except services.Conflict as conflict:
             return _conflict_page(request, conflict.current, data)
         except ValidationError as refused:
-            _show_errors(form, refused)
+            show_errors(form, refused)
         else:
             messages.success(request, f"Version {plan.number} of the plan saved.")
             return redirect("arms:plan_detail", plan_id=plan.pk)
@@ -364,7 +355,7 @@ def plan_action_add(request: HttpRequest, plan_id: int) -> HttpResponse:
         try:
             action = services.plan_action_add(plan=plan, by=user, **_action_values(form.cleaned_data))
         except ValidationError as refused:
-            _show_errors(form, refused)
+            show_errors(form, refused)
         else:
             messages.success(request, "Action added.")
             return redirect(f"{reverse('arms:plan_detail', args=[plan.pk])}#action-{action.pk}")
@@ -389,7 +380,7 @@ def plan_action_edit(request: HttpRequest, plan_id: int, action_id: int) -> Http
         try:
             services.plan_action_update(action=action, by=user, **_action_values(form.cleaned_data))
         except ValidationError as refused:
-            _show_errors(form, refused)
+            show_errors(form, refused)
         else:
             messages.success(request, "Action saved.")
             return redirect(f"{reverse('arms:plan_detail', args=[plan.pk])}#action-{action.pk}")
@@ -504,7 +495,7 @@ def plan_review(request: HttpRequest, plan_id: int) -> HttpResponse:
                 else:
                     services.plan_return(plan=plan, comments=form.cleaned_data["comments"], by=user)
             except ValidationError as refused:
-                _show_errors(form, refused)
+                show_errors(form, refused)
             else:
                 done = (
                     "approved: it is now the current plan" if decision == "approve" else "returned with your comments"
@@ -569,7 +560,7 @@ def plan_pdf(request: HttpRequest, plan_id: int) -> HttpResponse:
                 plan=plan, reason=reason, recipient=recipient, by=user, context=pdf_context(plan, reason=reason)
             )
         except ValidationError as refused:
-            _show_errors(form, refused)
+            show_errors(form, refused)
         else:
             response = HttpResponse(pdf, content_type="application/pdf")
             response["Content-Disposition"] = f'attachment; filename="{_pdf_filename(plan)}"'

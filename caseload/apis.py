@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from mosovo.accounts.choices import Role
 from mosovo.accounts.models import User
-from mosovo.accounts.permissions import HasCaseworkRole, HasRole
+from mosovo.accounts.permissions import HasCaseworkRole, HasOverseerRole
 from mosovo.audit.context import note_consultation, note_denial
 from mosovo.lib.api import refused, unknown_fields
 
@@ -180,12 +180,6 @@ class TasksApi(APIView):
         )
         _note_listed(rows)
         return Response(rows)
-
-
-class HasOverseerRole(HasRole):
-    """Sergeants (their team) and inspectors (their force); others get a 404."""
-
-    roles = frozenset({Role.SERGEANT, Role.INSPECTOR})
 
 
 class TeamTasksApi(APIView):

@@ -13,23 +13,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mosovo.accounts.choices import Role
 from mosovo.accounts.models import User
-from mosovo.accounts.permissions import HasRole
+from mosovo.accounts.permissions import HasInspectorRole, HasOverseerRole
 from mosovo.accounts.scoping import ScopeDenied
 
 from . import selectors
 from .serializers import DashboardOutput, RollupOutput
-
-
-class HasOverseerRole(HasRole):
-    """Sergeants (their team) and inspectors (their force); others get a 404."""
-
-    roles = frozenset({Role.SERGEANT, Role.INSPECTOR})
-
-
-class InspectorOnly(HasRole):
-    roles = frozenset({Role.INSPECTOR})
 
 
 class DashboardApi(APIView):
@@ -61,7 +50,7 @@ class DashboardApi(APIView):
 class RollupApi(APIView):
     """Every team of the inspector's force with its totals."""
 
-    permission_classes = [InspectorOnly]
+    permission_classes = [HasInspectorRole]
 
     @extend_schema(operation_id="supervision_rollup", responses=RollupOutput(many=True))
     def get(self, request: Request) -> Response:

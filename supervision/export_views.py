@@ -18,6 +18,7 @@ from caseload.allocation import HIGH_RISK_CAP_DIVISOR
 from mosovo.accounts.choices import Role
 from mosovo.accounts.models import Team, User
 from mosovo.accounts.scoping import require_roles
+from mosovo.lib.forms import show_errors
 
 from . import charts, selectors, services
 
@@ -102,11 +103,7 @@ def team_export(request: HttpRequest) -> HttpResponse:
                 body = services.team_caseload_csv(team=team, by=user, reason=reason, recipient=recipient)
                 content_type, filename = "text/csv; charset=utf-8", f"team-caseload-{_slug(team)}-{stamp}.csv"
         except ValidationError as refused:
-            for field, messages in refused.message_dict.items() if hasattr(refused, "error_dict") else []:
-                for message in messages:
-                    form.add_error(field if field in form.fields else None, message)
-            if not hasattr(refused, "error_dict"):
-                form.add_error(None, " ".join(refused.messages))
+            show_errors(form, refused)
         else:
             response = HttpResponse(body, content_type=content_type)
             response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -24,6 +23,7 @@ from mosovo.accounts.choices import Role
 from mosovo.accounts.models import User
 from mosovo.accounts.scoping import ScopeDenied, require_roles
 from mosovo.audit.context import note_consultation, note_denial
+from mosovo.lib.forms import show_errors
 
 from . import selectors, services
 from .forms import TrainingForm, VettingForm
@@ -42,14 +42,6 @@ def _may_record_training(user: User, officer: User) -> bool:
     if user.role == Role.ADMIN:
         return user.force_id is None or user.force_id == officer.force_id
     return user.role == Role.SERGEANT and user.team_id is not None and user.team_id == officer.team_id
-
-
-def _show_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _record_page(request: HttpRequest, *, officer: User, own: bool) -> HttpResponse:
@@ -116,7 +108,7 @@ def vetting_edit(request: HttpRequest, officer_id: int) -> HttpResponse:
                     by=user,
                 )
             except ValidationError as error:
-                _show_errors(form, error)
+                show_errors(form, error)
             else:
                 messages.success(request, f"Vetting recorded for {officer.display_name}")
                 return redirect("supervision:officer_record", officer_id=officer.pk)
@@ -154,7 +146,7 @@ def training_add(request: HttpRequest, officer_id: int) -> HttpResponse:
                 by=user,
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         else:
             messages.success(request, f"{record.get_course_display()} recorded for {officer.display_name}")
             return redirect(_back(user, officer))

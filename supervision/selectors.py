@@ -111,14 +111,6 @@ def sessions_visible_to(*, user: User) -> QuerySet[SupervisionSession]:
     return SupervisionSession.objects.filter(scope)
 
 
-def session_list(*, user: User, officer_id: int | None = None) -> QuerySet[SupervisionSession]:
-    """Return the sessions the user may see, newest first, with people and action counts."""
-    sessions = sessions_visible_to(user=user).select_related("sergeant", "officer", "team")
-    if officer_id is not None:
-        sessions = sessions.filter(officer_id=officer_id)
-    return sessions.prefetch_related("actions").order_by("-held_on", "-id")
-
-
 def session_get_for_user(*, user: User, session_id: Any) -> SupervisionSession:
     """Return one session with its cases and actions, or raise ScopeDenied (404)."""
     try:
@@ -203,11 +195,6 @@ def officer_get_for_user(*, user: User, officer_id: Any) -> User:
         return people.select_related("team").get(pk=int(officer_id))
     except (User.DoesNotExist, TypeError, ValueError):
         raise _deny("accounts.user", officer_id) from None
-
-
-def officer_training(*, officer: User) -> QuerySet[TrainingRecord]:
-    """Return an officer's training records, by course, latest completion first."""
-    return TrainingRecord.objects.filter(user=officer).order_by("course", "-completed_on", "-pk")
 
 
 def training_record_get_for_user(*, user: User, record_id: Any) -> TrainingRecord:

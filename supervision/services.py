@@ -76,8 +76,11 @@ def session_record(
     elif held_on > today:
         errors["held_on"] = "The date the session was held cannot be in the future."
     wanted_cases = sorted({int(pk) for pk in case_ids})
-    team_cases = set(RSO.objects.filter(pk__in=wanted_cases, team_id=team_id).values_list("pk", flat=True))
-    if len(team_cases) != len(wanted_cases):
+    action_cases = {int(rso) for entry in actions if (rso := entry.get("rso_id"))}
+    team_cases = set(
+        RSO.objects.filter(pk__in={*wanted_cases, *action_cases}, team_id=team_id).values_list("pk", flat=True)
+    )
+    if not team_cases.issuperset(wanted_cases):
         errors["cases"] = "Choose cases of your team only."
     notes = wellbeing_notes.strip()
     if notes and not wellbeing_checked:
@@ -95,7 +98,7 @@ def session_record(
             errors[f"actions-{number}-due_on"] = f"Enter a due date for action {number}."
         elif held_on is not None and due_on < held_on:
             errors[f"actions-{number}-due_on"] = f"Action {number} cannot be due before the session was held."
-        if rso_id and int(rso_id) not in team_cases and not RSO.objects.filter(pk=rso_id, team_id=team_id).exists():
+        if rso_id and int(rso_id) not in team_cases:
             errors[f"actions-{number}-rso"] = f"The case of action {number} must be one of your team's."
         if description and due_on is not None:
             cleaned.append((description, due_on, int(rso_id) if rso_id else None))
@@ -170,7 +173,6 @@ def agreed_action_complete(*, action: AgreedAction, by: User, note: str = "") ->
         object_ids=[locked.pk],
         fields=["completed_at", "completed_by"],
     )
-    person_deadlines_recompute(user_ids=[session.officer_id], kinds=[DeadlineKind.SUPERVISION_ACTION])
     return locked
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -31,6 +30,7 @@ from mosovo.accounts.choices import Role
 from mosovo.accounts.models import User
 from mosovo.accounts.scoping import ScopeDenied, require_roles
 from mosovo.audit.context import note_denial
+from mosovo.lib.forms import show_errors
 
 from . import selectors, services
 from .choices import ComplianceResult, Outcome, VisitStatus
@@ -55,16 +55,6 @@ def _visit_for(request: HttpRequest, visit_id: int, *, for_change: bool = False)
 def _writes(context: dict[str, Any], user: User) -> bool:
     """Tell whether the user may write on this record (break-glass reads only)."""
     return user.role in WRITERS and not context["break_glass"]
-
-
-def _show_errors(form: forms.Form, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
-    """Put a service's refusal on the form, on the field it names where the form has it."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        name = (aliases or {}).get(field, field)
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _visit_context(request: HttpRequest, visit: Visit, title: str, **extra: Any) -> dict[str, Any]:
@@ -129,7 +119,7 @@ def visit_plan(request: HttpRequest, rso_id: int) -> HttpResponse:
                 by=user,
             )
         except ValidationError as refused:
-            _show_errors(form, refused, {"planned_for": "planned_on"})
+            show_errors(form, refused, {"planned_for": "planned_on"})
         else:
             messages.success(request, f"{visit.get_visit_type_display()} planned for {_when(visit)}.")
             return redirect("visits:visit_detail", visit_id=visit.pk)
@@ -165,7 +155,7 @@ def visit_cancel(request: HttpRequest, visit_id: int) -> HttpResponse:
         try:
             services.visit_cancel(visit=visit, reason=form.cleaned_data["reason"], by=_user(request))
         except ValidationError as refused:
-            _show_errors(form, refused)
+            show_errors(form, refused)
         else:
             messages.success(request, "Visit cancelled.")
             return redirect("visits:rso_visits", rso_id=visit.rso_id)
@@ -262,7 +252,7 @@ def visit_safety(request: HttpRequest, visit_id: int) -> HttpResponse:
                 None, "Someone else changed this safety assessment while you were editing. Nothing was saved."
             )
         except ValidationError as refused:
-            _show_errors(form, refused)
+            show_errors(form, refused)
         else:
             messages.success(request, "Safety assessment recorded.")
             return redirect("visits:visit_detail", visit_id=visit.pk)
@@ -339,7 +329,7 @@ def visit_record(request: HttpRequest, visit_id: int) -> HttpResponse:
             conflict = True
             form.add_error(None, "Someone else changed this visit while you were recording it. Nothing was saved.")
         except ValidationError as refused:
-            _show_errors(form, refused, {"occurred_at": "occurred_on"})
+            show_errors(form, refused, {"occurred_at": "occurred_on"})
         else:
             if "complete" not in request.POST:
                 messages.success(request, "Draft saved.")
@@ -355,7 +345,7 @@ def visit_record(request: HttpRequest, visit_id: int) -> HttpResponse:
                 # The draft is saved: show what is missing on a form carrying the new version.
                 form = _rebound(request, form, saved.version, **kwargs)
                 first_check = f"check_{view.compliance[0].pk}" if view.compliance else ""
-                _show_errors(form, refused, PROBLEM_FIELDS | {"compliance": first_check})
+                show_errors(form, refused, PROBLEM_FIELDS | {"compliance": first_check})
             else:
                 _completed_message(request, visit.rso_id, saved)
                 return redirect("visits:visit_detail", visit_id=visit.pk)
@@ -409,7 +399,7 @@ def device_add(request: HttpRequest, visit_id: int) -> HttpResponse:
         try:
             services.device_add(visit=visit, by=_user(request), **form.cleaned_data)
         except ValidationError as refused:
-            _show_errors(form, refused)
+            show_errors(form, refused)
         else:
             messages.success(request, "Device added.")
             return redirect("visits:visit_record", visit_id=visit.pk)

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 
 from mosovo.audit.context import note_denial
 
+from .choices import Role
 from .scoping import CASEWORK_ROLES, vetting_lapsed
 
 
@@ -48,3 +49,15 @@ class HasCaseworkRole(HasRole):
     """Allow officers, sergeants and inspectors (never administrators or auditors)."""
 
     roles = frozenset(CASEWORK_ROLES)
+
+
+class HasOverseerRole(HasRole):
+    """Sergeants (their team) and inspectors (their force); others get a 404."""
+
+    roles = frozenset({Role.SERGEANT, Role.INSPECTOR})
+
+
+class HasInspectorRole(HasRole):
+    """Inspectors only (the whole force); others get a 404."""
+
+    roles = frozenset({Role.INSPECTOR})
